@@ -1,0 +1,79 @@
+namespace Clarity.Engine.Beliefs;
+
+/// <summary>The kinds of proposition Clarity holds about a user.</summary>
+public enum BeliefKind
+{
+    /// <summary>The user likes (or, when flipped, is not interested in) a category.</summary>
+    Affinity,
+
+    /// <summary>The user just bought a durable item and is not in the market for another.</summary>
+    Satiation,
+
+    /// <summary>The user re-buys an item or category at a regular interval.</summary>
+    Replenishment,
+
+    /// <summary>The user views many items before buying in a category.</summary>
+    Researcher,
+
+    /// <summary>The user buys at one price tier (budget / mid / premium) in a top-level category.</summary>
+    PriceTier,
+
+    /// <summary>The user alternates genres and is on a streak: likely ready for a change.</summary>
+    Variety,
+}
+
+/// <summary>Where a belief comes from.</summary>
+public enum BeliefSource
+{
+    Inferred,
+    Stated,
+    Corrected,
+}
+
+/// <summary>Whether a belief currently counts.</summary>
+public enum BeliefStatus
+{
+    Active,
+    Dormant,
+}
+
+/// <summary>Stable names used on the wire and in storage.</summary>
+public static class BeliefNames
+{
+    public static string Wire(this BeliefKind kind) => kind switch
+    {
+        BeliefKind.Affinity => "affinity",
+        BeliefKind.Satiation => "satiation",
+        BeliefKind.Replenishment => "replenishment",
+        BeliefKind.Researcher => "researcher",
+        BeliefKind.PriceTier => "price-tier",
+        BeliefKind.Variety => "variety",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    public static string Wire(this BeliefSource source) => source switch
+    {
+        BeliefSource.Inferred => "inferred",
+        BeliefSource.Stated => "stated",
+        BeliefSource.Corrected => "corrected",
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, null),
+    };
+
+    public static string Wire(this BeliefStatus status) => status == BeliefStatus.Active ? "active" : "dormant";
+}
+
+/// <summary>The identity of a belief within one user's self-model.</summary>
+public readonly record struct BeliefKey(BeliefKind Kind, string Subject)
+{
+    /// <summary>
+    /// A stable id derived from kind and subject, so replays and reactivations give the same id and
+    /// an id never reveals anything a caller could not already see.
+    /// </summary>
+    public string Id()
+    {
+        var text = $"{Kind.Wire()}|{Subject}";
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text), hash);
+        return "b-" + Convert.ToHexStringLower(hash[..8]);
+    }
+}

@@ -1,0 +1,37 @@
+namespace Clarity.Engine.Beliefs;
+
+/// <summary>Renders a belief as a sentence a user can read. Pure text; callers escape for their medium.</summary>
+public static class Statements
+{
+    public static string Render(BeliefKey key, bool holds)
+    {
+        var what = Readable(key.Subject);
+        return key.Kind switch
+        {
+            BeliefKind.Affinity => holds ? $"Interested in {what}" : $"Not interested in {what}",
+            BeliefKind.Satiation => holds
+                ? $"Bought a replacement in {what}; not in the market for another"
+                : $"Still shopping for {what}",
+            BeliefKind.Replenishment => holds ? $"Buys {what} again at a regular interval" : $"Does not re-buy {what} regularly",
+            BeliefKind.Researcher => holds ? $"Researches extensively before buying {what}" : $"Buys {what} without much research",
+            BeliefKind.PriceTier => holds ? $"Prefers {TierPhrase(key.Subject)}" : $"Does not prefer {TierPhrase(key.Subject)}",
+            BeliefKind.Variety => holds ? $"Likely ready for a change from {what}" : $"Happy to keep going with {what}",
+            _ => what,
+        };
+    }
+
+    /// <summary>"home/bathroom/toilet-seats" reads as "toilet seats (home, bathroom)".</summary>
+    public static string Readable(string category)
+    {
+        var segments = category.Split(CategoryPath.Separator);
+        var leaf = segments[^1].Replace('-', ' ').Replace('_', ' ');
+        return segments.Length == 1 ? leaf : $"{leaf} ({string.Join(", ", segments[..^1])})";
+    }
+
+    // A price-tier subject is "<tier>@<category>", e.g. "premium@home".
+    private static string TierPhrase(string subject)
+    {
+        var at = subject.IndexOf('@', StringComparison.Ordinal);
+        return at < 0 ? subject : $"{subject[..at]} {Readable(subject[(at + 1)..])}";
+    }
+}

@@ -1,0 +1,191 @@
+using Clarity.Engine.Beliefs;
+
+namespace Clarity.Engine;
+
+/// <summary>
+/// Dynamics of one belief kind. Defaults are per kind (see <see cref="EngineOptions.Defaults"/>);
+/// the evaluation harness measures calibration against them and tenants may override them.
+/// </summary>
+public sealed class KindOptions
+{
+    /// <summary>Half-life of evidence in days. Each unit of evidence counts 2^(-age/halfLife).</summary>
+    public double HalfLifeDays { get; set; } = 60;
+
+    /// <summary>Prior pseudo-count for the statement (Beta alpha). Default 1.</summary>
+    public double PriorSupport { get; set; } = 1;
+
+    /// <summary>Prior pseudo-count against the statement (Beta beta). Default 2 (prior mean 1/3).</summary>
+    public double PriorAgainst { get; set; } = 2;
+
+    /// <summary>A dormant belief becomes active when its evidence rises to this. Default 0.5.</summary>
+    public double ActivateAtEvidence { get; set; } = 0.5;
+
+    /// <summary>An active belief becomes dormant when its evidence falls below this. Default 0.2.</summary>
+    public double DormantBelowEvidence { get; set; } = 0.2;
+
+    /// <summary>A dormant inferred belief is pruned when its evidence falls below this. Default 0.01.</summary>
+    public double PruneBelowEvidence { get; set; } = 0.01;
+
+    /// <summary>A belief flips (its statement no longer holds) only with at least this much evidence. Default 1.</summary>
+    public double FlipAtEvidence { get; set; } = 1;
+
+    public double PriorMean => PriorSupport / (PriorSupport + PriorAgainst);
+
+    public double HalfLifeTicks => HalfLifeDays * TimeSpan.TicksPerDay;
+
+    public KindOptions Clone() => (KindOptions)MemberwiseClone();
+}
+
+/// <summary>Evidence weight of each signal type for category affinity (positive supports, negative contradicts).</summary>
+public sealed class AffinityWeights
+{
+    /// <summary>A product page view: weak interest. Default 0.3.</summary>
+    public double View { get; set; } = 0.3;
+
+    /// <summary>A click on a recommendation or listing. Default 0.5.</summary>
+    public double Click { get; set; } = 0.5;
+
+    /// <summary>Added to cart: strong intent. Default 1.0.</summary>
+    public double AddToCart { get; set; } = 1.0;
+
+    /// <summary>A purchase for oneself. Default 2.0.</summary>
+    public double Purchase { get; set; } = 2.0;
+
+    /// <summary>A return: strong evidence against (magnitude). Default 2.0.</summary>
+    public double Return { get; set; } = 2.0;
+
+    /// <summary>A rating's weight per star away from the neutral 3. Default 0.75 (1 star: -1.5, 5 stars: +1.5).</summary>
+    public double RatingPerStar { get; set; } = 0.75;
+
+    /// <summary>A fully completed consume; scaled by the completed fraction. Default 1.0.</summary>
+    public double Consume { get; set; } = 1.0;
+
+    /// <summary>An explicit "not interested" (magnitude, against). Default 1.5.</summary>
+    public double Dismiss { get; set; } = 1.5;
+
+    /// <summary>An impression not followed by engagement (magnitude, against). Default 0.25.</summary>
+    public double Impression { get; set; } = 0.25;
+
+    /// <summary>Share of a leaf's evidence that also counts for its parent, compounded per level. Default 0.5.</summary>
+    public double AncestorAttenuation { get; set; } = 0.5;
+}
+
+/// <summary>How beliefs move reranked items.</summary>
+public sealed class RerankOptions
+{
+    /// <summary>Score effect of a fully confident, fully evidenced affinity (on base scores in [0,1]). Default 1.0.</summary>
+    public double AffinityWeight { get; set; } = 1.0;
+
+    /// <summary>Evidence at which an effect reaches half its weight: effects scale by e/(e+k). Default 2.</summary>
+    public double EvidenceHalfSaturation { get; set; } = 2;
+
+    /// <summary>A category belief with less evidence than this backs off to its parent. Default 0.75.</summary>
+    public double BackoffBelowEvidence { get; set; } = 0.75;
+
+    /// <summary>Effects smaller than this in magnitude are not applied (and not reported). Default 0.001.</summary>
+    public double MinimumEffect { get; set; } = 0.001;
+}
+
+/// <summary>All engine parameters. Every constant the engine uses lives here, named and documented.</summary>
+public sealed class EngineOptions
+{
+    /// <summary>Most beliefs kept per user; the least useful are pruned first. Default 256.</summary>
+    public int MaxBeliefs { get; set; } = 256;
+
+    /// <summary>Trail entries kept per belief, most recent first. Default 20.</summary>
+    public int TrailLength { get; set; } = 20;
+
+    /// <summary>Recent signal ids remembered per user for deduplication. Default 2048.</summary>
+    public int RecentSignalIds { get; set; } = 2048;
+
+    public AffinityWeights Affinity { get; set; } = new();
+
+    public RerankOptions Rerank { get; set; } = new();
+
+    /// <summary>Per-kind dynamics; kinds not listed use <see cref="Defaults"/>.</summary>
+    public Dictionary<BeliefKind, KindOptions> Kinds { get; set; } = Defaults();
+
+    public KindOptions For(BeliefKind kind) =>
+        Kinds.TryGetValue(kind, out var options) ? options : Defaults()[kind];
+
+    /// <summary>
+    /// Default dynamics per kind. Tastes (affinity, price tier) last months; satiation about a
+    /// replacement interval; replenishment and researcher habits a season; variety is a session-scale
+    /// state (days).
+    /// </summary>
+    public static Dictionary<BeliefKind, KindOptions> Defaults() => new()
+    {
+        [BeliefKind.Affinity] = new KindOptions { HalfLifeDays = 60, PriorSupport = 1, PriorAgainst = 2 },
+        [BeliefKind.Satiation] = new KindOptions { HalfLifeDays = 365, PriorSupport = 1, PriorAgainst = 1 },
+        [BeliefKind.Replenishment] = new KindOptions { HalfLifeDays = 90, PriorSupport = 1, PriorAgainst = 2 },
+        [BeliefKind.Researcher] = new KindOptions { HalfLifeDays = 120, PriorSupport = 1, PriorAgainst = 2 },
+        [BeliefKind.PriceTier] = new KindOptions { HalfLifeDays = 120, PriorSupport = 1, PriorAgainst = 2 },
+        [BeliefKind.Variety] = new KindOptions { HalfLifeDays = 7, PriorSupport = 1, PriorAgainst = 2 },
+    };
+
+    /// <summary>Checks every value and returns one message per problem, naming the key.</summary>
+    public IReadOnlyList<string> Validate(string prefix = "Clarity:Engine")
+    {
+        var errors = new List<string>();
+        void Positive(string key, double value)
+        {
+            if (!double.IsFinite(value) || value <= 0)
+            {
+                errors.Add($"{prefix}:{key} must be a positive finite number (got {value}).");
+            }
+        }
+        void NonNegative(string key, double value)
+        {
+            if (!double.IsFinite(value) || value < 0)
+            {
+                errors.Add($"{prefix}:{key} must be a finite number >= 0 (got {value}).");
+            }
+        }
+        if (MaxBeliefs is < 1 or > 100_000)
+        {
+            errors.Add($"{prefix}:MaxBeliefs must be between 1 and 100000 (got {MaxBeliefs}).");
+        }
+        if (TrailLength is < 1 or > 1_000)
+        {
+            errors.Add($"{prefix}:TrailLength must be between 1 and 1000 (got {TrailLength}).");
+        }
+        if (RecentSignalIds is < 0 or > 1_000_000)
+        {
+            errors.Add($"{prefix}:RecentSignalIds must be between 0 and 1000000 (got {RecentSignalIds}).");
+        }
+        foreach (var (kind, k) in Kinds)
+        {
+            var p = $"Kinds:{kind}";
+            Positive($"{p}:HalfLifeDays", k.HalfLifeDays);
+            Positive($"{p}:PriorSupport", k.PriorSupport);
+            Positive($"{p}:PriorAgainst", k.PriorAgainst);
+            NonNegative($"{p}:ActivateAtEvidence", k.ActivateAtEvidence);
+            NonNegative($"{p}:DormantBelowEvidence", k.DormantBelowEvidence);
+            NonNegative($"{p}:PruneBelowEvidence", k.PruneBelowEvidence);
+            NonNegative($"{p}:FlipAtEvidence", k.FlipAtEvidence);
+            if (k.DormantBelowEvidence > k.ActivateAtEvidence)
+            {
+                errors.Add($"{prefix}:{p}:DormantBelowEvidence ({k.DormantBelowEvidence}) must not exceed ActivateAtEvidence ({k.ActivateAtEvidence}), or beliefs would oscillate.");
+            }
+        }
+        var a = Affinity;
+        foreach (var (key, value) in new[]
+        {
+            ("View", a.View), ("Click", a.Click), ("AddToCart", a.AddToCart), ("Purchase", a.Purchase),
+            ("Return", a.Return), ("RatingPerStar", a.RatingPerStar), ("Consume", a.Consume),
+            ("Dismiss", a.Dismiss), ("Impression", a.Impression),
+        })
+        {
+            NonNegative($"Affinity:{key}", value);
+        }
+        if (!double.IsFinite(a.AncestorAttenuation) || a.AncestorAttenuation is < 0 or > 1)
+        {
+            errors.Add($"{prefix}:Affinity:AncestorAttenuation must be between 0 and 1 (got {a.AncestorAttenuation}).");
+        }
+        NonNegative("Rerank:AffinityWeight", Rerank.AffinityWeight);
+        Positive("Rerank:EvidenceHalfSaturation", Rerank.EvidenceHalfSaturation);
+        NonNegative("Rerank:BackoffBelowEvidence", Rerank.BackoffBelowEvidence);
+        NonNegative("Rerank:MinimumEffect", Rerank.MinimumEffect);
+        return errors;
+    }
+}

@@ -1,0 +1,21 @@
+namespace Clarity.Engine.Ranking;
+
+/// <summary>One candidate from the client's recommender.</summary>
+public sealed record Candidate(string Id, string Category, double? Score = null, double? Price = null, IReadOnlyList<string>? Tags = null);
+
+/// <summary>A rerank request as the engine sees it; <see cref="AsOf"/> is the instant beliefs are evaluated at.</summary>
+public sealed record RerankRequest(
+    IReadOnlyList<Candidate> Candidates,
+    DateTimeOffset AsOf,
+    string Context = "browse",
+    string OptimizeFor = "relevance",
+    int? Limit = null);
+
+/// <summary>Why an item moved: the belief, its statement, and the signed effect on the item's score.</summary>
+public sealed record Reason(string BeliefId, string Statement, double Effect);
+
+public sealed record RankedItem(string Id, int Rank, double Score, double BaseScore, IReadOnlyList<Reason> Reasons);
+
+public sealed record SuppressedItem(string Id, IReadOnlyList<Reason> Reasons);
+
+public sealed record RerankResult(IReadOnlyList<RankedItem> Items, IReadOnlyList<SuppressedItem> Suppressed);

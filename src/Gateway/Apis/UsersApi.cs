@@ -1,0 +1,56 @@
+using Clarity.Gateway.Auth;
+using Clarity.Gateway.Model;
+using Clarity.Grains.Interfaces;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace Clarity.Gateway.Apis;
+
+/// <summary>Per-user routes: the self-model and rerank.</summary>
+public static class UsersApi
+{
+    public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder v1)
+    {
+        var users = v1.MapGroup("/users/{userId}");
+        users.MapGet("/self-model", GetSelfModelAsync)
+            .WithName("GetSelfModel")
+            .WithSummary("What Clarity believes about a user, evaluated at asOf (default now)");
+        users.MapPost("/rerank", RerankAsync)
+            .WithName("Rerank")
+            .WithSummary("Filter, re-rank or override the client's candidates with the user's beliefs")
+            .Accepts<RerankInput>("application/json");
+        return v1;
+    }
+
+    internal static async Task<Results<Ok<SelfModelView>, ValidationProblem>> GetSelfModelAsync(
+        string userId,
+        DateTimeOffset? asOf,
+        HttpContext http,
+        IGrainFactory grains)
+    {
+        if (InputRules.CheckId(userId, "user id") is { } error)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [error] }, detail: "The user id is invalid.");
+        }
+        var grain = grains.GetGrain<ISelfModelGrain>(SelfModelKey.For(http.User.TenantId(), userId));
+        return TypedResults.Ok(await grain.GetSelfModelAsync(asOf));
+    }
+
+    internal static async Task<Results<Ok<RerankResponse>, ValidationProblem>> RerankAsync(
+        string userId,
+        RerankInput request,
+        HttpContext http,
+        IGrainFactory grains,
+        IOptions<GatewayLimits> limits)
+    {
+        var errors = new RequestValidation.Errors();
+        errors.Add("userId", InputRules.CheckId(userId, "user id"));
+        var call = RequestValidation.Validate(request, limits.Value, errors);
+        if (call is null || errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary(), detail: "The rerank request is invalid; see errors.");
+        }
+        var grain = grains.GetGrain<ISelfModelGrain>(SelfModelKey.For(http.User.TenantId(), userId));
+        return TypedResults.Ok(await grain.RerankAsync(call));
+    }
+}

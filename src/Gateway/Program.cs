@@ -1,0 +1,24 @@
+using Clarity.Gateway;
+using Clarity.Gateway.Apis;
+using Clarity.Gateway.Auth;
+using Clarity.Silo.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddClaritySilo();
+builder.AddClarityGateway();
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapClarityHealth();
+var v1 = app.MapGroup("/v1").RequireAuthorization(ServiceKeyAuthentication.SchemeName);
+v1.MapSignalsApi();
+v1.MapUsersApi();
+
+app.Run();
+
+/// <summary>The gateway's entry point, visible to the HTTP tests' WebApplicationFactory.</summary>
+public partial class Program;

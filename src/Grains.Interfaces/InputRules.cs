@@ -1,0 +1,184 @@
+using System.Globalization;
+
+namespace Clarity.Grains.Interfaces;
+
+/// <summary>
+/// The input rules of API.md (Conventions), shared by the HTTP gateway and the grains so that an
+/// internal service calling a grain directly is held to the same contract. Each check returns an
+/// error message, or null when the value is fine.
+/// </summary>
+public static class InputRules
+{
+    public const int MaxIdLength = 128;
+    public const int MaxCategorySegments = 8;
+    public const int MaxTags = 32;
+
+    /// <summary>The signal types of API.md, in wire form.</summary>
+    public static readonly IReadOnlyList<string> SignalTypes =
+        ["view", "click", "add_to_cart", "purchase", "return", "rating", "consume", "impression", "dismiss"];
+
+    /// <summary>1..128 characters of printable Unicode without control characters.</summary>
+    public static string? CheckId(string? value, string what = "identifier")
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return $"The {what} is required.";
+        }
+        if (value.Length > MaxIdLength)
+        {
+            return $"The {what} must be at most {MaxIdLength} characters (got {value.Length}).";
+        }
+        return Printable(value) ? null : $"The {what} must be printable text without control characters.";
+    }
+
+    /// <summary>A '/'-separated path of 1..8 identifier segments, most general first.</summary>
+    public static string? CheckCategory(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "The category is required.";
+        }
+        var segments = value.Split('/');
+        if (segments.Length > MaxCategorySegments)
+        {
+            return $"The category must have at most {MaxCategorySegments} segments (got {segments.Length}).";
+        }
+        foreach (var segment in segments)
+        {
+            if (segment.Length == 0)
+            {
+                return "The category must not have empty segments (no leading, trailing or doubled '/').";
+            }
+            if (CheckId(segment, "category segment") is { } error)
+            {
+                return error;
+            }
+        }
+        return null;
+    }
+
+    public static string? CheckSignalType(string? value) =>
+        value is not null && SignalTypes.Contains(value)
+            ? null
+            : $"The type must be one of: {string.Join(", ", SignalTypes)}.";
+
+    public static string? CheckPrice(double? price) =>
+        price is null || (double.IsFinite(price.Value) && price.Value >= 0 && price.Value <= 1e12)
+            ? null
+            : "The price must be a finite number between 0 and 1e12.";
+
+    public static string? CheckScore(double? score) =>
+        score is null || (double.IsFinite(score.Value) && Math.Abs(score.Value) <= 1e12)
+            ? null
+            : "The score must be a finite number between -1e12 and 1e12.";
+
+    /// <summary>rating: 1..5; consume: 0..1; other types take no value.</summary>
+    public static string? CheckValue(string? type, double? value)
+    {
+        if (value is { } v && !double.IsFinite(v))
+        {
+            return "The value must be a finite number.";
+        }
+        return type switch
+        {
+            "rating" when value is not { } r || r < 1 || r > 5 => "A rating needs a value from 1 to 5.",
+            "consume" when value is not { } f || f < 0 || f > 1 => "A consume needs a value: the fraction completed, from 0 to 1.",
+            "rating" or "consume" => null,
+            _ when value is not null => $"A {type} signal takes no value.",
+            _ => null,
+        };
+    }
+
+    public static string? CheckTags(IReadOnlyList<string?>? tags)
+    {
+        if (tags is null)
+        {
+            return null;
+        }
+        if (tags.Count > MaxTags)
+        {
+            return $"At most {MaxTags} tags are allowed (got {tags.Count}).";
+        }
+        foreach (var tag in tags)
+        {
+            if (CheckId(tag, "tag") is { } error)
+            {
+                return error;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Checks a whole signal; returns (field, message) pairs with fields relative to the signal.</summary>
+    public static IEnumerable<(string Field, string Message)> CheckSignal(SignalData signal)
+    {
+        if (CheckId(signal.Id, "signal id") is { } id)
+        {
+            yield return ("id", id);
+        }
+        if (CheckSignalType(signal.Type) is { } type)
+        {
+            yield return ("type", type);
+        }
+        if (CheckValue(signal.Type, signal.Value) is { } value)
+        {
+            yield return ("value", value);
+        }
+        if (signal.Item is null)
+        {
+            yield return ("item", "The item is required.");
+            yield break;
+        }
+        if (CheckId(signal.Item.Id, "item id") is { } itemId)
+        {
+            yield return ("item.id", itemId);
+        }
+        if (CheckCategory(signal.Item.Category) is { } category)
+        {
+            yield return ("item.category", category);
+        }
+        if (CheckPrice(signal.Item.Price) is { } price)
+        {
+            yield return ("item.price", price);
+        }
+        if (CheckTags(signal.Item.Tags) is { } tags)
+        {
+            yield return ("item.tags", tags);
+        }
+        if (signal.Context is { } context)
+        {
+            if (context.SessionId is not null && CheckId(context.SessionId, "session id") is { } session)
+            {
+                yield return ("context.sessionId", session);
+            }
+            if (context.DecisionId is not null && CheckId(context.DecisionId, "decision id") is { } decision)
+            {
+                yield return ("context.decisionId", decision);
+            }
+        }
+    }
+
+    private static bool Printable(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (char.IsHighSurrogate(c))
+            {
+                if (i + 1 >= value.Length || !char.IsLowSurrogate(value[i + 1]))
+                {
+                    return false;
+                }
+                i++;
+                continue;
+            }
+            var category = char.GetUnicodeCategory(c);
+            if (category is UnicodeCategory.Control or UnicodeCategory.Surrogate or UnicodeCategory.OtherNotAssigned
+                or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Format)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,125 @@
+using Clarity.Engine;
+using Clarity.Engine.Beliefs;
+using Clarity.Engine.Signals;
+
+namespace Clarity.Grains.State;
+
+/// <summary>
+/// The stored form of a self-model. Separate from the engine's types so that storage can evolve
+/// with explicit, never-renumbered ids while the engine stays free of Orleans.
+/// </summary>
+[GenerateSerializer, Alias("Clarity.SelfModelState")]
+public sealed class SelfModelState
+{
+    [Id(0)] public List<BeliefState> Beliefs { get; set; } = [];
+
+    [Id(1)] public List<string> RecentSignalIds { get; set; } = [];
+
+    [Id(2)] public DateTimeOffset? FirstSignalAt { get; set; }
+
+    [Id(3)] public DateTimeOffset? LastSignalAt { get; set; }
+
+    [Id(4)] public long SignalCount { get; set; }
+}
+
+[GenerateSerializer, Alias("Clarity.BeliefState")]
+public sealed class BeliefState
+{
+    [Id(0)] public BeliefKind Kind { get; set; }
+
+    [Id(1)] public string Subject { get; set; } = "";
+
+    [Id(2)] public double Support { get; set; }
+
+    [Id(3)] public long SupportTicks { get; set; }
+
+    [Id(4)] public double Against { get; set; }
+
+    [Id(5)] public long AgainstTicks { get; set; }
+
+    [Id(6)] public int Observations { get; set; }
+
+    [Id(7)] public int Contradictions { get; set; }
+
+    [Id(8)] public DateTimeOffset FirstObservedAt { get; set; }
+
+    [Id(9)] public DateTimeOffset LastObservedAt { get; set; }
+
+    [Id(10)] public BeliefSource Source { get; set; }
+
+    [Id(11)] public BeliefStatus Status { get; set; }
+
+    [Id(12)] public bool Holds { get; set; }
+
+    [Id(13)] public List<TrailState> Trail { get; set; } = [];
+}
+
+[GenerateSerializer, Immutable, Alias("Clarity.TrailState")]
+public sealed record TrailState(
+    [property: Id(0)] string SignalId,
+    [property: Id(1)] SignalType Type,
+    [property: Id(2)] DateTimeOffset OccurredAt,
+    [property: Id(3)] double Effect,
+    [property: Id(4)] string? Note);
+
+/// <summary>Maps between the engine's model and its stored form.</summary>
+public static class SelfModelStateMapping
+{
+    public static SelfModelState ToState(this SelfModel model) => new()
+    {
+        Beliefs = [.. model.Beliefs.Values.Select(ToState)],
+        RecentSignalIds = [.. model.RecentSignalIds],
+        FirstSignalAt = model.FirstSignalAt,
+        LastSignalAt = model.LastSignalAt,
+        SignalCount = model.SignalCount,
+    };
+
+    public static SelfModel ToModel(this SelfModelState state, EngineOptions options)
+    {
+        var model = new SelfModel
+        {
+            FirstSignalAt = state.FirstSignalAt,
+            LastSignalAt = state.LastSignalAt,
+            SignalCount = state.SignalCount,
+        };
+        foreach (var id in state.RecentSignalIds)
+        {
+            model.RememberSignalId(id, options.RecentSignalIds);
+        }
+        foreach (var b in state.Beliefs)
+        {
+            var belief = new Belief(new BeliefKey(b.Kind, b.Subject), b.FirstObservedAt)
+            {
+                Support = new DecayedMass(b.Support, b.SupportTicks),
+                Against = new DecayedMass(b.Against, b.AgainstTicks),
+                Observations = b.Observations,
+                Contradictions = b.Contradictions,
+                LastObservedAt = b.LastObservedAt,
+                Source = b.Source,
+                Status = b.Status,
+                Holds = b.Holds,
+            };
+            belief.RestoreTrail(b.Trail.Select(t => new TrailEntry(t.SignalId, t.Type, t.OccurredAt, t.Effect, t.Note)));
+            model.Restore(belief);
+        }
+        return model;
+    }
+
+    private static BeliefState ToState(Belief b) => new()
+    {
+        Kind = b.Key.Kind,
+        Subject = b.Key.Subject,
+        Support = b.Support.Value,
+        SupportTicks = b.Support.ReferenceTicks,
+        Against = b.Against.Value,
+        AgainstTicks = b.Against.ReferenceTicks,
+        Observations = b.Observations,
+        Contradictions = b.Contradictions,
+        FirstObservedAt = b.FirstObservedAt,
+        LastObservedAt = b.LastObservedAt,
+        Source = b.Source,
+        Status = b.Status,
+        Holds = b.Holds,
+        Trail = [.. b.Trail.Select(t => new TrailState(t.SignalId, t.Type, t.OccurredAt, t.Effect, t.Note))],
+    };
+}

@@ -1,0 +1,73 @@
+using Clarity.Engine.Beliefs;
+using Clarity.Engine.Ranking;
+using Clarity.Engine.Signals;
+using Clarity.Grains.Interfaces;
+
+namespace Clarity.Grains;
+
+/// <summary>Maps between wire types (Grains.Interfaces) and engine types.</summary>
+public static class WireMapping
+{
+    public static SignalType ParseSignalType(string type) => type switch
+    {
+        "view" => SignalType.View,
+        "click" => SignalType.Click,
+        "add_to_cart" => SignalType.AddToCart,
+        "purchase" => SignalType.Purchase,
+        "return" => SignalType.Return,
+        "rating" => SignalType.Rating,
+        "consume" => SignalType.Consume,
+        "impression" => SignalType.Impression,
+        "dismiss" => SignalType.Dismiss,
+        _ => throw new ArgumentException($"Unknown signal type '{type}'.", nameof(type)),
+    };
+
+    public static string ToWire(this SignalType type) => type switch
+    {
+        SignalType.AddToCart => "add_to_cart",
+        _ => type.ToString().ToLowerInvariant(),
+    };
+
+    public static Signal ToSignal(this SignalData s) => new(
+        s.Id,
+        ParseSignalType(s.Type),
+        s.OccurredAt,
+        new ItemRef(s.Item.Id, s.Item.Category, s.Item.Price, s.Item.Tags),
+        s.Value,
+        s.Context is null ? null : new SignalContext(s.Context.SessionId, s.Context.DecisionId, s.Context.Gift));
+
+    public static BeliefView ToView(this BeliefSnapshot b) => new()
+    {
+        Id = b.Id,
+        Kind = b.Key.Kind.Wire(),
+        Subject = b.Key.Subject,
+        Statement = b.Statement,
+        Confidence = b.Confidence,
+        Evidence = b.Evidence,
+        Observations = b.Belief.Observations,
+        Contradictions = b.Belief.Contradictions,
+        Source = b.Belief.Source.Wire(),
+        Status = b.Status.Wire(),
+        FirstObservedAt = b.Belief.FirstObservedAt,
+        LastObservedAt = b.Belief.LastObservedAt,
+        HalfLifeDays = b.HalfLifeDays,
+    };
+
+    public static Candidate ToCandidate(this CandidateData c) => new(c.Id, c.Category, c.Score, c.Price, c.Tags);
+
+    public static RerankResponse ToResponse(this RerankResult result, string decisionId) => new()
+    {
+        DecisionId = decisionId,
+        Items = [.. result.Items.Select(i => new RankedItemView
+        {
+            Id = i.Id,
+            Rank = i.Rank,
+            Score = i.Score,
+            BaseScore = i.BaseScore,
+            Reasons = [.. i.Reasons.Select(ToView)],
+        })],
+        Suppressed = [.. result.Suppressed.Select(s => new SuppressedItemView { Id = s.Id, Reasons = [.. s.Reasons.Select(ToView)] })],
+    };
+
+    private static ReasonView ToView(Reason r) => new() { BeliefId = r.BeliefId, Statement = r.Statement, Effect = r.Effect };
+}

@@ -1,0 +1,70 @@
+namespace Clarity.Silo.Hosting;
+
+/// <summary>
+/// Host settings, configuration section <c>Clarity</c> (environment variables <c>Clarity__Key</c>).
+/// The PostgreSQL connection string is <c>ConnectionStrings:Clarity</c>.
+/// </summary>
+public sealed class ClarityHostOptions
+{
+    public const string Section = "Clarity";
+
+    /// <summary>Where the embedded SQLite store lives. Default <c>data</c> under the working directory.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>For src/Gateway: <c>all</c> (co-hosted silo, default) or <c>gateway</c> (Orleans client of a cluster).</summary>
+    public string Role { get; set; } = "all";
+
+    /// <summary>Orleans cluster id. Default <c>clarity</c>.</summary>
+    public string ClusterId { get; set; } = "clarity";
+
+    /// <summary>Orleans service id; part of every stored grain's key. Default <c>clarity</c>.</summary>
+    public string ServiceId { get; set; } = "clarity";
+
+    /// <summary>Silo-to-silo port. Default 11111.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Port Orleans clients connect to. Default 30000.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>One message per invalid setting, naming the key and what would be right.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(DataDirectory))
+        {
+            errors.Add("Clarity:DataDirectory must name a directory (default 'data').");
+        }
+        if (Role is not ("all" or "gateway"))
+        {
+            errors.Add($"Clarity:Role must be 'all' or 'gateway' (got '{Role}').");
+        }
+        if (string.IsNullOrWhiteSpace(ClusterId))
+        {
+            errors.Add("Clarity:ClusterId must not be empty (default 'clarity').");
+        }
+        if (string.IsNullOrWhiteSpace(ServiceId))
+        {
+            errors.Add("Clarity:ServiceId must not be empty (default 'clarity').");
+        }
+        if (SiloPort is < 1 or > 65535)
+        {
+            errors.Add($"Clarity:SiloPort must be a TCP port 1..65535 (got {SiloPort}).");
+        }
+        if (GatewayPort is < 1 or > 65535)
+        {
+            errors.Add($"Clarity:GatewayPort must be a TCP port 1..65535 (got {GatewayPort}).");
+        }
+        if (SiloPort == GatewayPort)
+        {
+            errors.Add($"Clarity:SiloPort and Clarity:GatewayPort must differ (both {SiloPort}).");
+        }
+        return errors;
+    }
+}
+
+/// <summary>Thrown at start when configuration is invalid; the message lists every problem.</summary>
+public sealed class ClarityConfigurationException(IReadOnlyList<string> errors)
+    : Exception("Clarity cannot start: invalid configuration:" + Environment.NewLine + "  - " + string.Join(Environment.NewLine + "  - ", errors))
+{
+    public IReadOnlyList<string> Errors { get; } = errors;
+}

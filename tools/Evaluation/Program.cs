@@ -1,0 +1,3 @@
+using Clarity.Evaluation;
+
+return await Cli.RunAsync(args);
