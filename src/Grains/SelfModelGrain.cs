@@ -1,4 +1,5 @@
 using Clarity.Engine;
+using Clarity.Engine.Beliefs;
 using Clarity.Engine.Ranking;
 using Clarity.Grains.Interfaces;
 using Clarity.Grains.State;
@@ -31,6 +32,7 @@ public sealed class SelfModelGrain(
     BeliefEngine engine,
     TimeProvider clock,
     IOptions<SelfModelGrainOptions> options,
+    SelfModelEvents events,
     ILogger<SelfModelGrain> logger) : Grain, ISelfModelGrain
 {
     private readonly Reranker _reranker = new(engine);
@@ -50,9 +52,10 @@ public sealed class SelfModelGrain(
     {
         ValidateBatch(signals);
         var accepted = 0;
+        var changes = new List<BeliefChange>();
         foreach (var signal in signals)
         {
-            if (engine.Apply(_model, signal.ToSignal()))
+            if (engine.Apply(_model, signal.ToSignal(), changes))
             {
                 accepted++;
             }
@@ -61,6 +64,8 @@ public sealed class SelfModelGrain(
         {
             await PersistAsync();
         }
+        events.Ingested(accepted, signals.Count - accepted);
+        events.Changed(changes);
         return new IngestResult(accepted, signals.Count - accepted);
     }
 
@@ -84,6 +89,7 @@ public sealed class SelfModelGrain(
             request.Context,
             request.OptimizeFor,
             request.Limit));
+        events.Reranked(request.Candidates.Count, result.Suppressed.Count);
         return Task.FromResult(result.ToResponse("d-" + Guid.NewGuid().ToString("N")));
     }
 
@@ -94,6 +100,7 @@ public sealed class SelfModelGrain(
         {
             await PersistAsync();
         }
+        events.OnHousekept(this.GetPrimaryKeyString(), changes);
     }
 
     // Persist the whole model; if storage fails, fall back to what is stored so that nothing
