@@ -75,6 +75,12 @@ public sealed class PurchaseLog
     /// <summary>Purchase lines kept that are not products (see <see cref="ColumnMap.ProductPattern"/>).</summary>
     public required long NonProductPurchaseLines { get; init; }
 
+    /// <summary>Sum of quantity over every row whose quantity and price parse, before any filter.</summary>
+    public required decimal RawQuantity { get; init; }
+
+    /// <summary>Sum of quantity × unit price over every row whose quantity and price parse, before any filter.</summary>
+    public required decimal RawRevenue { get; init; }
+
     public required string Md5 { get; init; }
 
     public required string Sha256 { get; init; }

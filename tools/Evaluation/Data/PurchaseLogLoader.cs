@@ -41,6 +41,8 @@ public static class PurchaseLogLoader
             Rows = log.Rows,
             Skipped = log.Skipped,
             NonProductPurchaseLines = log.NonProducts,
+            RawQuantity = log.RawQuantity,
+            RawRevenue = log.RawRevenue,
 #pragma warning disable CA5351 // MD5 identifies the file against the checksum its README publishes; it protects nothing.
             Md5 = Convert.ToHexStringLower(MD5.HashData(bytes)),
 #pragma warning restore CA5351
@@ -52,7 +54,7 @@ public static class PurchaseLogLoader
     /// <summary>Loads CSV text (for tests and small inputs); checksums are of its UTF-8 bytes.</summary>
     public static PurchaseLog LoadText(string csv, ColumnMap map) => Load(Encoding.UTF8.GetBytes(csv), map);
 
-    private sealed record Parsed(List<PurchaseLine> Purchases, List<PurchaseLine> Returns, long Rows, Dictionary<string, long> Skipped, long NonProducts);
+    private sealed record Parsed(List<PurchaseLine> Purchases, List<PurchaseLine> Returns, long Rows, Dictionary<string, long> Skipped, long NonProducts, decimal RawQuantity, decimal RawRevenue);
 
     private static Parsed Parse(TextReader text, ColumnMap map, Action<long>? progress)
     {
@@ -112,6 +114,7 @@ public static class PurchaseLogLoader
         var skipped = new Dictionary<string, long>(StringComparer.Ordinal);
         void Skip(string reason) => skipped[reason] = skipped.GetValueOrDefault(reason) + 1;
         long rows = 0, nonProducts = 0;
+        decimal rawQuantity = 0, rawRevenue = 0;
 
         while (csv.ReadRecord() is { } record)
         {
@@ -129,6 +132,14 @@ public static class PurchaseLogLoader
             {
                 Skip(SkipMalformed);
                 continue;
+            }
+            if (decimal.TryParse(record[quantityAt], NumberStyles.Float, CultureInfo.InvariantCulture, out var rawQ))
+            {
+                rawQuantity += rawQ;
+                if (priceAt >= 0 && decimal.TryParse(record[priceAt], NumberStyles.Float, CultureInfo.InvariantCulture, out var rawP))
+                {
+                    rawRevenue += rawQ * rawP;
+                }
             }
             var customer = record[customerAt].Trim();
             if (customer.Length == 0)
@@ -186,7 +197,7 @@ public static class PurchaseLogLoader
                 quantity, time.Value, price, Intern(customer), countryAt >= 0 ? Intern(record[countryAt].Trim()) : "", IsReturn: false));
         }
         progress?.Invoke(rows);
-        return new Parsed(purchases, returns, rows, skipped, nonProducts);
+        return new Parsed(purchases, returns, rows, skipped, nonProducts, rawQuantity, rawRevenue);
     }
 
     private static readonly string[] IsoFormats =

@@ -30,18 +30,20 @@ public sealed class CustomerBaskets(string customer, IReadOnlyList<Basket> baske
 
     public Basket Validation => Baskets[^2];
 
-    /// <summary>
-    /// Whether the validation basket is known when predicting the test basket (default true: the
-    /// history grows by one basket, as it would in production). False holds it out for good.
-    /// </summary>
-    public bool TestSeesValidation { get; init; } = true;
-
     /// <summary>The baskets known when predicting <paramref name="split"/>'s target basket.</summary>
     public IEnumerable<Basket> Known(Split split) => Baskets.Take(KnownCount(split));
 
     public Basket Target(Split split) => split == Split.Test ? Test : Validation;
 
-    public int KnownCount(Split split) => Baskets.Count - (split == Split.Test && TestSeesValidation ? 1 : 2);
+    /// <summary>Test sees the validation basket: by then it is part of the customer's history.</summary>
+    public int KnownCount(Split split) => Baskets.Count - (split == Split.Test ? 1 : 2);
+
+    /// <summary>Returns that happened strictly before the target basket of <paramref name="split"/>.</summary>
+    public IEnumerable<ReturnEvent> ReturnsBefore(Split split)
+    {
+        var time = Target(split).Time;
+        return Returns.Where(r => r.Time < time);
+    }
 }
 
 /// <summary>Which basket is predicted: validation (for tuning) or test (reported once per configuration).</summary>
@@ -98,6 +100,12 @@ public sealed class ItemCatalog
 
     public string Description(int id) => _descriptions[id];
 
+    /// <summary>The derived category path (see <see cref="Categories"/>).</summary>
+    public string Category(int id) => Categories.Path(_codes[id], _descriptions[id]);
+
+    /// <summary>The product type (root of the derived category path) of every item, by dense id.</summary>
+    public string[] CategoryRoots() => [.. Enumerable.Range(0, Count).Select(i => Categories.ProductType(_descriptions[i]))];
+
     internal void AddPrice(int id, decimal price)
     {
         _priceSum[id] += price;
@@ -129,7 +137,7 @@ public sealed class Dataset
     /// line). Non-products are dropped from baskets when <paramref name="productsOnly"/>; a basket
     /// left empty disappears.
     /// </summary>
-    public static Dataset Build(PurchaseLog log, ColumnMap map, bool productsOnly = true, int minBaskets = 2, bool testSeesValidation = true)
+    public static Dataset Build(PurchaseLog log, ColumnMap map, bool productsOnly = true, int minBaskets = 2)
     {
         var items = new ItemCatalog();
         long dropped = 0;
@@ -202,7 +210,7 @@ public sealed class Dataset
             var returns = returnsByCustomer.TryGetValue(customer, out var r)
                 ? r.OrderBy(e => e.Time).ThenBy(e => e.Invoice, StringComparer.Ordinal).ToList()
                 : [];
-            all.Add(new CustomerBaskets(customer, baskets, returns) { TestSeesValidation = testSeesValidation || baskets.Count < minBaskets });
+            all.Add(new CustomerBaskets(customer, baskets, returns));
         }
         return new Dataset
         {

@@ -11,11 +11,11 @@ public sealed class CoOccurrenceMatrix
 {
     private readonly float[] _counts;
 
-    public CoOccurrenceMatrix(Dataset data, Split split, bool includeUnevaluated = true)
+    public CoOccurrenceMatrix(Dataset data)
     {
         Size = data.Items.Count;
         _counts = new float[(long)Size * Size];
-        foreach (var (_, basket) in Training.Baskets(data, split, includeUnevaluated))
+        foreach (var basket in Training.Baskets(data))
         {
             var items = basket.Items;
             for (var a = 0; a < items.Length; a++)
@@ -57,43 +57,30 @@ public sealed class CoOccurrenceMatrix
 /// item is the sum, over the distinct items of the last <see cref="Baskets"/> known baskets, of
 /// how many training baskets hold both (the item with itself does not count).
 /// </summary>
-public sealed class CoOccurrenceCf(CoOccurrenceMatrix matrix, Split split, int baskets = 5, bool excludeKnown = false, bool multiset = false, bool selfCounts = false, double[]? tieBreak = null) : IRecommender
+public sealed class CoOccurrenceCf(CoOccurrenceMatrix matrix, int baskets = 5) : IRecommender
 {
     public string Name => "co-occurrence-cf";
 
     public int Baskets => baskets;
 
-    public IReadOnlyList<int> Recommend(CustomerBaskets customer, int k)
+    public IReadOnlyList<int> Recommend(CustomerBaskets customer, Split split, int k)
     {
-        var profile = new Dictionary<int, int>();
+        var profile = new HashSet<int>();
         foreach (var basket in customer.Known(split).Reverse().Take(baskets))
         {
-            foreach (var item in basket.Items)
-            {
-                profile[item] = multiset ? profile.GetValueOrDefault(item) + 1 : 1;
-            }
+            profile.UnionWith(basket.Items);
         }
         var scores = new double[matrix.Size];
-        foreach (var (i, weight) in profile)
+        foreach (var i in profile)
         {
             var row = matrix.Row(i);
             for (var j = 0; j < row.Length; j++)
             {
-                scores[j] += weight * row[j];
+                scores[j] += row[j];
             }
-            if (!selfCounts)
-            {
-                scores[i] -= weight * row[i];
-            }
+            scores[i] -= row[i];
         }
-        if (excludeKnown)
-        {
-            foreach (var i in profile.Keys)
-            {
-                scores[i] = 0;
-            }
-        }
-        return Training.TopK(scores, k, tieBreak);
+        return Training.TopK(scores, k);
     }
 }
 
@@ -104,14 +91,14 @@ public sealed class CoOccurrenceCf(CoOccurrenceMatrix matrix, Split split, int b
 /// affinity · similarity. Already bought items stay eligible: in next-basket data repeats are most
 /// of what is bought.
 /// </summary>
-public sealed class SarCf(CoOccurrenceMatrix matrix, Split split, double halfLifeDays = 30) : IRecommender
+public sealed class SarCf(CoOccurrenceMatrix matrix, double halfLifeDays = 30) : IRecommender
 {
     public string Name => "sar-cf";
 
     public double HalfLifeDays => halfLifeDays;
 
     /// <summary>The decayed affinity of each known item at <paramref name="asOf"/>.</summary>
-    public Dictionary<int, double> Affinity(CustomerBaskets customer, DateTime asOf)
+    public Dictionary<int, double> Affinity(CustomerBaskets customer, Split split, DateTime asOf)
     {
         var affinity = new Dictionary<int, double>();
         foreach (var basket in customer.Known(split))
@@ -126,12 +113,12 @@ public sealed class SarCf(CoOccurrenceMatrix matrix, Split split, double halfLif
         return affinity;
     }
 
-    public IReadOnlyList<int> Recommend(CustomerBaskets customer, int k) => Score(customer, k).Select(p => p.Item).ToList();
+    public IReadOnlyList<int> Recommend(CustomerBaskets customer, Split split, int k) => Score(customer, split, k).Select(p => p.Item).ToList();
 
     /// <summary>Top k items with their scores, best first; the request time is the target basket's time.</summary>
-    public List<(int Item, double Score)> Score(CustomerBaskets customer, int k)
+    public List<(int Item, double Score)> Score(CustomerBaskets customer, Split split, int k)
     {
-        var affinity = Affinity(customer, customer.Target(split).Time);
+        var affinity = Affinity(customer, split, customer.Target(split).Time);
         var scores = new double[matrix.Size];
         var diagonal = matrix.Diagonal;
         foreach (var (i, a) in affinity)

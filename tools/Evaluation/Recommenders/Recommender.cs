@@ -2,31 +2,33 @@ using Clarity.Evaluation.Protocol;
 
 namespace Clarity.Evaluation.Recommenders;
 
-/// <summary>A recommender fitted for one split: it may read every customer's known baskets, never a target.</summary>
+/// <summary>A recommender: global statistics from the training split, the customer's own known baskets, never a target.</summary>
 public interface IRecommender
 {
     string Name { get; }
 
-    /// <summary>At most <paramref name="k"/> distinct item ids, best first.</summary>
-    IReadOnlyList<int> Recommend(CustomerBaskets customer, int k);
+    /// <summary>At most <paramref name="k"/> distinct item ids, best first, for the target basket of <paramref name="split"/>.</summary>
+    IReadOnlyList<int> Recommend(CustomerBaskets customer, Split split, int k);
 }
 
-/// <summary>Which baskets the global statistics (popularity, co-occurrence) are counted from.</summary>
+/// <summary>What global statistics are fitted on, and the top-k selection every recommender shares.</summary>
 public static class Training
 {
     /// <summary>
-    /// Every basket that is not a target of <paramref name="split"/>: evaluated customers' known
-    /// baskets, and all baskets of customers with too few baskets to be evaluated (they are never
-    /// a target). A user-based split, as in Li et al.; other customers' later baskets do count.
+    /// The training split: every evaluated customer's history, i.e. each basket that is neither a
+    /// validation nor a test basket. Customers with too few baskets are not part of the data set
+    /// (filter first, then split, as in Li et al.). Global statistics fitted on it serve both the
+    /// validation and the test predictions; at test time a customer's own profile also includes
+    /// the validation basket. This is the variant that reproduces the data README's reference
+    /// numbers (see tools/Evaluation/README.md for the variants tried).
     /// </summary>
-    public static IEnumerable<(CustomerBaskets Customer, Basket Basket)> Baskets(Dataset data, Split split, bool includeUnevaluated = true)
+    public static IEnumerable<Basket> Baskets(Dataset data)
     {
-        foreach (var customer in includeUnevaluated ? data.AllCustomers : data.Evaluated)
+        foreach (var customer in data.Evaluated)
         {
-            var known = customer.Baskets.Count >= data.MinBaskets ? customer.Known(split) : customer.Baskets;
-            foreach (var basket in known)
+            foreach (var basket in customer.Known(Split.Validation))
             {
-                yield return (customer, basket);
+                yield return basket;
             }
         }
     }

@@ -1,0 +1,54 @@
+using Clarity.Evaluation.Data;
+
+namespace Clarity.Evaluation;
+
+/// <summary>Everything that parameterises one evaluation run; recorded in the report.</summary>
+public sealed class Settings
+{
+    /// <summary>Input purchase log (CSV, optionally gzip). Default: the Online Retail file under ../shared/data.</summary>
+    public string Data { get; set; } = "";
+
+    /// <summary>Report folder, created if missing.</summary>
+    public string Out { get; set; } = "";
+
+    /// <summary>Evaluate the comparison (SAR, rules, Clarity) on a random sample of this many customers; null: all.</summary>
+    public int? Customers { get; set; }
+
+    /// <summary>Seed of the customer sample and of the bootstrap. Default 42.</summary>
+    public int Seed { get; set; } = 42;
+
+    /// <summary>Bootstrap resamples. Default 1000.</summary>
+    public int Resamples { get; set; } = 1000;
+
+    /// <summary>Cut-off of every ranking metric. Default 10.</summary>
+    public int K { get; set; } = 10;
+
+    /// <summary>Candidates per customer from the behavioural baseline. Default 100.</summary>
+    public int CandidateDepth { get; set; } = 100;
+
+    /// <summary>Tune SAR's half-life and Clarity's weight and half-life on the validation basket. Default true.</summary>
+    public bool Tune { get; set; } = true;
+
+    /// <summary>SAR affinity half-lives (days) tried on validation; the first is used when not tuning.</summary>
+    public double[] SarHalfLives { get; set; } = [30, 7, 90, 365];
+
+    /// <summary>Clarity rerank affinity weights tried on validation; the first is used when not tuning.</summary>
+    public double[] ClarityWeights { get; set; } = [0.1, 0.03, 0.3, 1.0];
+
+    /// <summary>Clarity affinity half-lives (days) tried on validation; the first is used when not tuning.</summary>
+    public double[] ClarityHalfLives { get; set; } = [60, 20, 180];
+
+    /// <summary>Window of the "never recommend a category bought in the last W days" rule. Default 30.</summary>
+    public double RuleRecentDays { get; set; } = 30;
+
+    /// <summary>Weight of the "boost own most frequent items" rule. Default 1.</summary>
+    public double RuleBoostWeight { get; set; } = 1;
+
+    /// <summary>Items per product type in the diversity rule's top k. Default 2.</summary>
+    public int RuleDiversityPerType { get; set; } = 2;
+
+    /// <summary>Drop non-products (postage, fees) from baskets. Default true.</summary>
+    public bool ProductsOnly { get; set; } = true;
+
+    public ColumnMap Columns { get; set; } = new();
+}
