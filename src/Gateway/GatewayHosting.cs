@@ -1,4 +1,5 @@
 using Clarity.Gateway.Auth;
+using Clarity.Gateway.Cluster;
 using Clarity.Gateway.Errors;
 using Clarity.Gateway.Model;
 using Clarity.Silo.Hosting;
@@ -11,6 +12,26 @@ namespace Clarity.Gateway;
 /// <summary>Service registration for the HTTP API.</summary>
 public static class GatewayHosting
 {
+    /// <summary>
+    /// Clarity:Role: <c>all</c> (default) co-hosts a silo in this process; <c>gateway</c> makes the
+    /// HTTP API an Orleans client of a cluster (ADO.NET clustering on ConnectionStrings:Clarity).
+    /// Either way self-model calls are retried across silo failures within a bounded time.
+    /// </summary>
+    public static WebApplicationBuilder AddClarityRole(this WebApplicationBuilder builder)
+    {
+        var retry = builder.Configuration.GetSection(GrainCallRetryOptions.Section).Get<GrainCallRetryOptions>() ?? new();
+        builder.Services.AddSingleton(retry);
+        if (builder.Configuration["Clarity:Role"] == "gateway")
+        {
+            builder.AddClarityClient(client => client.AddOutgoingGrainCallFilter<GrainCallRetry>());
+        }
+        else
+        {
+            builder.AddClaritySilo(silo => silo.AddOutgoingGrainCallFilter<GrainCallRetry>());
+        }
+        return builder;
+    }
+
     public static WebApplicationBuilder AddClarityGateway(this WebApplicationBuilder builder)
     {
         var limits = builder.Configuration.GetSection(GatewayLimits.Section).Get<GatewayLimits>() ?? new();

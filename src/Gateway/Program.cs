@@ -4,7 +4,7 @@ using Clarity.Gateway.Auth;
 using Clarity.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddClaritySilo();
+builder.AddClarityRole();
 builder.AddClarityGateway();
 
 var app = builder.Build();

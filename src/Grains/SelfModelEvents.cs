@@ -18,6 +18,7 @@ public sealed class SelfModelEvents : IDisposable
     private readonly Counter<long> _reranks;
     private readonly Counter<long> _suppressed;
     private readonly Counter<long> _candidates;
+    private readonly Counter<long> _snapshots;
 
     public SelfModelEvents()
     {
@@ -27,6 +28,7 @@ public sealed class SelfModelEvents : IDisposable
         _reranks = _meter.CreateCounter<long>("clarity.reranks", description: "Rerank decisions made");
         _candidates = _meter.CreateCounter<long>("clarity.rerank.candidates", description: "Candidates received by reranks");
         _suppressed = _meter.CreateCounter<long>("clarity.rerank.suppressed", description: "Candidates suppressed by reranks");
+        _snapshots = _meter.CreateCounter<long>("clarity.snapshots", description: "Self-model snapshots written behind the signal log");
     }
 
     /// <summary>Raised after a housekeeping pass, with the grain key and what changed (possibly nothing).</summary>
@@ -60,6 +62,15 @@ public sealed class SelfModelEvents : IDisposable
     {
         Changed(changes);
         Housekept?.Invoke(grainKey, changes);
+    }
+
+    /// <summary>Raised after a snapshot was written, with the grain key and the log position it includes.</summary>
+    public event Action<string, long>? Snapshotted;
+
+    public void OnSnapshotted(string grainKey, long logPosition)
+    {
+        _snapshots.Add(1);
+        Snapshotted?.Invoke(grainKey, logPosition);
     }
 
     public void Dispose() => _meter.Dispose();

@@ -20,15 +20,24 @@ public sealed class SelfModelGrainOptions
 {
     /// <summary>How often an active self-model tidies itself (demote, prune, persist). Default 5 minutes.</summary>
     public TimeSpan HousekeepingPeriod { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Write a snapshot once this many signals were applied since the last one. Default 100.</summary>
+    public int SnapshotEverySignals { get; set; } = 100;
+
+    /// <summary>Write a snapshot of a changed self-model at least this often. Default 30 seconds.</summary>
+    public TimeSpan SnapshotPeriod { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>
-/// One user's self-model in memory. Every method takes <c>now</c> from the injected clock, calls
-/// the engine and persists what changed; decay is computed at read time, so correctness never
-/// depends on the housekeeping timer.
+/// One user's self-model in memory. Every method takes <c>now</c> from the injected clock and calls
+/// the engine; decay is computed at read time, so correctness never depends on the housekeeping
+/// timer. Durability: signals are appended to the signal log before they are applied (acknowledged
+/// means in the log); the state is a snapshot written behind with the log position it includes, and
+/// activation replays the log after that position.
 /// </summary>
 public sealed class SelfModelGrain(
     [PersistentState("selfmodel", StorageNames.Clarity)] IPersistentState<SelfModelState> state,
+    ISignalLog log,
     BeliefEngine engine,
     TimeProvider clock,
     IOptions<SelfModelGrainOptions> options,
@@ -37,32 +46,69 @@ public sealed class SelfModelGrain(
 {
     private readonly Reranker _reranker = new(engine);
     private SelfModel _model = new();
+    private string _tenantId = "";
     private string _userId = "";
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    // The highest log position applied to _model, and how much changed since the last snapshot.
+    private long _logPosition;
+    private int _signalsSinceSnapshot;
+    private bool _dirty;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _userId = SelfModelKey.Parse(this.GetPrimaryKeyString()).UserId;
+        (_tenantId, _userId) = SelfModelKey.Parse(this.GetPrimaryKeyString());
         _model = state.State.ToModel(engine.Options);
+        _logPosition = state.State.LogPosition;
+        await ReplayLogAsync(cancellationToken);
         var period = options.Value.HousekeepingPeriod;
         this.RegisterGrainTimer(HousekeepAsync, new GrainTimerCreationOptions(period, period));
-        return Task.CompletedTask;
+        var snapshotPeriod = options.Value.SnapshotPeriod;
+        this.RegisterGrainTimer(SnapshotIfChangedAsync, new GrainTimerCreationOptions(snapshotPeriod, snapshotPeriod));
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Best effort: what the snapshot misses is replayed from the log at the next activation.
+        await SnapshotIfChangedAsync(cancellationToken);
     }
 
     public async Task<IngestResult> IngestAsync(IReadOnlyList<SignalData> signals)
     {
         ValidateBatch(signals);
+        // The log decides what is new (unique per tenant, user and signal id), durably and across
+        // restarts; only what it accepted is applied, so retries and replays count once.
+        IReadOnlyList<long?> positions;
+        try
+        {
+            positions = await log.AppendAsync(_tenantId, _userId, signals);
+        }
+        catch (StorageUnavailableException)
+        {
+            // The append may or may not have committed. Start over from the log at the next call
+            // instead of guessing, so memory never diverges from what was acknowledged.
+            this.DeactivateOnIdle();
+            throw;
+        }
         var accepted = 0;
         var changes = new List<BeliefChange>();
-        foreach (var signal in signals)
+        for (var i = 0; i < signals.Count; i++)
         {
-            if (engine.Apply(_model, signal.ToSignal(), changes))
+            if (positions[i] is not { } position)
             {
-                accepted++;
+                continue;
             }
+            engine.Apply(_model, signals[i].ToSignal(), changes);
+            _logPosition = Math.Max(_logPosition, position);
+            accepted++;
         }
         if (accepted > 0)
         {
-            await PersistAsync();
+            _dirty = true;
+            _signalsSinceSnapshot += accepted;
+            if (_signalsSinceSnapshot >= options.Value.SnapshotEverySignals)
+            {
+                await SnapshotIfChangedAsync(CancellationToken.None);
+            }
         }
         events.Ingested(accepted, signals.Count - accepted);
         events.Changed(changes);
@@ -98,27 +144,54 @@ public sealed class SelfModelGrain(
         var changes = engine.Housekeep(_model, clock.GetUtcNow());
         if (changes.Count > 0)
         {
-            await PersistAsync();
+            _dirty = true;
+            await SnapshotIfChangedAsync(cancellationToken);
         }
         events.OnHousekept(this.GetPrimaryKeyString(), changes);
     }
 
-    // Persist the whole model; if storage fails, fall back to what is stored so that nothing
-    // half-applied is ever served, and let the caller see the failure.
-    private async Task PersistAsync()
+    // Applies what the log holds beyond the snapshot. A failure fails the activation (the caller
+    // sees storage trouble), never a model that misses acknowledged signals.
+    private async Task ReplayLogAsync(CancellationToken cancellationToken)
     {
+        var tail = await log.ReadAsync(_tenantId, _userId, _logPosition, cancellationToken);
+        foreach (var entry in tail)
+        {
+            engine.Apply(_model, entry.Signal.ToSignal());
+            _logPosition = Math.Max(_logPosition, entry.Position);
+        }
+        _dirty = tail.Count > 0;
+        _signalsSinceSnapshot = tail.Count;
+    }
+
+    // Writes the snapshot with the log position it includes. Signals are already durable in the
+    // log, so a failed snapshot only costs replay later: it is logged, never surfaced.
+    private async Task SnapshotIfChangedAsync(CancellationToken cancellationToken)
+    {
+        if (!_dirty)
+        {
+            return;
+        }
+        var snapshot = _model.ToState();
+        snapshot.LogPosition = _logPosition;
         var previous = state.State;
-        state.State = _model.ToState();
+        state.State = snapshot;
         try
         {
-            await state.WriteStateAsync();
+            await state.WriteStateAsync(cancellationToken);
+            _dirty = false;
+            _signalsSinceSnapshot = 0;
+            events.OnSnapshotted(this.GetPrimaryKeyString(), _logPosition);
         }
         catch (Exception exception)
         {
-            logger.LogWarning(exception, "Persisting the self-model of {UserId} failed; serving the stored state", _userId);
             state.State = previous;
-            _model = previous.ToModel(engine.Options);
-            throw;
+            logger.LogWarning(exception, "Writing the snapshot of {UserId} failed; the signal log still holds everything", _userId);
+            if (exception is Orleans.Storage.InconsistentStateException)
+            {
+                // Another activation wrote since we read: ours is stale, so start over from storage.
+                this.DeactivateOnIdle();
+            }
         }
     }
 

@@ -20,6 +20,9 @@ public sealed class SelfModelState
     [Id(3)] public DateTimeOffset? LastSignalAt { get; set; }
 
     [Id(4)] public long SignalCount { get; set; }
+
+    /// <summary>The last signal-log position this snapshot includes; activation replays after it.</summary>
+    [Id(5)] public long LogPosition { get; set; }
 }
 
 [GenerateSerializer, Alias("Clarity.BeliefState")]

@@ -26,6 +26,32 @@ public sealed class ClarityHostOptions
     /// <summary>Port Orleans clients connect to. Default 30000.</summary>
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>
+    /// The IP address a cluster silo advertises to the others (and listens on). Default: the first
+    /// IPv4 address of the host name, which is the container's address under docker compose.
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>How long an Orleans call may take before it fails (and, from the gateway, is retried). Default 10 s.</summary>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The PostgreSQL connection string, read from <c>ConnectionStrings:Clarity</c> (never from this
+    /// section). When set, state, the signal log and membership live on PostgreSQL.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>True in cluster mode (PostgreSQL), false in the embedded default (SQLite, localhost clustering).</summary>
+    public bool UsesPostgres => !string.IsNullOrWhiteSpace(ConnectionString);
+
+    /// <summary>Reads the section and the connection string.</summary>
+    public static ClarityHostOptions FromConfiguration(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(Section).Get<ClarityHostOptions>() ?? new();
+        options.ConnectionString = configuration.GetConnectionString("Clarity");
+        return options;
+    }
+
     /// <summary>One message per invalid setting, naming the key and what would be right.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -53,6 +79,14 @@ public sealed class ClarityHostOptions
         if (GatewayPort is < 1 or > 65535)
         {
             errors.Add($"Clarity:GatewayPort must be a TCP port 1..65535 (got {GatewayPort}).");
+        }
+        if (AdvertisedAddress is { Length: > 0 } address && !System.Net.IPAddress.TryParse(address, out _))
+        {
+            errors.Add($"Clarity:AdvertisedAddress must be an IP address (got '{address}').");
+        }
+        if (CallTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"Clarity:CallTimeout must be positive (got {CallTimeout}).");
         }
         if (SiloPort == GatewayPort)
         {

@@ -43,7 +43,7 @@ public static class SqliteStore
             using var transaction = connection.BeginTransaction();
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = ReadScript("sqlite-persistence.sql");
+            command.CommandText = ReadScript("sqlite-persistence.sql") + ReadScript("sqlite-log.sql");
             command.ExecuteNonQuery();
             transaction.Commit();
         }

@@ -1,0 +1,182 @@
+using System.Threading.Channels;
+using Clarity.Grains.Interfaces;
+using Clarity.Grains.State;
+
+namespace Clarity.Silo.Storage;
+
+/// <summary>Group-commit settings (configuration section <c>Clarity:SignalLog</c>).</summary>
+public sealed class SignalLogOptions
+{
+    /// <summary>Most rows one multi-row append carries. Default 2000.</summary>
+    public int MaxRowsPerAppend { get; set; } = 2000;
+}
+
+/// <summary>
+/// The silo-wide signal log: appends from every grain on the silo queue here and are written
+/// together, one multi-row statement per flush. While flushes are in flight new appends
+/// accumulate, so batches grow with load and durability costs one round trip per batch instead of
+/// one per signal. Each caller's task completes only after its flush committed.
+/// </summary>
+public sealed partial class GroupCommitSignalLog : ISignalLog, IAsyncDisposable
+{
+    private readonly ISignalLogStore _store;
+    private readonly ILogger<GroupCommitSignalLog> _logger;
+    private readonly int _maxRows;
+    private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _slots;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _pump;
+    private int _disposed;
+
+    public GroupCommitSignalLog(ISignalLogStore store, SignalLogOptions options, ILogger<GroupCommitSignalLog> logger)
+    {
+        _store = store;
+        _logger = logger;
+        _maxRows = Math.Max(1, options.MaxRowsPerAppend);
+        _slots = new SemaphoreSlim(Math.Max(1, store.MaxConcurrentAppends));
+        _pump = Task.Run(PumpAsync);
+    }
+
+    public Task<IReadOnlyList<long?>> AppendAsync(string tenantId, string userId, IReadOnlyList<SignalData> signals)
+    {
+        if (signals.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<long?>>([]);
+        }
+        var rows = new LogRow[signals.Count];
+        for (var i = 0; i < signals.Count; i++)
+        {
+            rows[i] = new LogRow(tenantId, userId, signals[i].Id, SignalLogPayload.Serialize(signals[i]));
+        }
+        var pending = new PendingAppend(rows);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new StorageUnavailableException("The signal log is shutting down; retry on another silo.");
+        }
+        return pending.Completion.Task;
+    }
+
+    public async Task<IReadOnlyList<LoggedSignal>> ReadAsync(string tenantId, string userId, long afterPosition = 0, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _store.ReadAsync(tenantId, userId, afterPosition, cancellationToken);
+        }
+        catch (Exception exception) when (IsStoreFailure(exception))
+        {
+            LogReadFailed(exception);
+            throw new StorageUnavailableException("Clarity could not read its signal log; retry later.");
+        }
+    }
+
+    public async Task<int> DeleteAsync(string tenantId, string userId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _store.DeleteAsync(tenantId, userId, cancellationToken);
+        }
+        catch (Exception exception) when (IsStoreFailure(exception))
+        {
+            LogReadFailed(exception);
+            throw new StorageUnavailableException("Clarity could not erase from its signal log; retry later.");
+        }
+    }
+
+    private async Task PumpAsync()
+    {
+        var reader = _queue.Reader;
+        var flushes = new List<Task>();
+        while (await reader.WaitToReadAsync())
+        {
+            // Take a slot first, then drain: whatever queued while the slots were busy goes out together.
+            await _slots.WaitAsync();
+            var batch = new List<PendingAppend>();
+            var rows = 0;
+            while (rows < _maxRows && reader.TryPeek(out var next) && (rows == 0 || rows + next.Rows.Length <= _maxRows) && reader.TryRead(out next))
+            {
+                batch.Add(next);
+                rows += next.Rows.Length;
+            }
+            if (batch.Count == 0)
+            {
+                _slots.Release();
+                continue;
+            }
+            flushes.RemoveAll(t => t.IsCompleted);
+            flushes.Add(FlushAsync(batch, rows));
+        }
+        await Task.WhenAll(flushes);
+    }
+
+    private async Task FlushAsync(List<PendingAppend> batch, int rowCount)
+    {
+        try
+        {
+            var rows = new List<LogRow>(rowCount);
+            foreach (var pending in batch)
+            {
+                rows.AddRange(pending.Rows);
+            }
+            var inserted = await _store.AppendAsync(rows, _stopping.Token);
+            var positions = new Dictionary<(string, string, string), long>(inserted.Count);
+            foreach (var row in inserted)
+            {
+                positions[(row.TenantId, row.UserId, row.SignalId)] = row.Position;
+            }
+            foreach (var pending in batch)
+            {
+                var result = new long?[pending.Rows.Length];
+                for (var i = 0; i < result.Length; i++)
+                {
+                    var row = pending.Rows[i];
+                    // Remove so that a repeated id within one append counts once, the rest as duplicates.
+                    result[i] = positions.Remove((row.TenantId, row.UserId, row.SignalId), out var position) ? position : null;
+                }
+                pending.Completion.TrySetResult(result);
+            }
+        }
+        catch (Exception exception)
+        {
+            LogAppendFailed(exception, batch.Count, rowCount);
+            var failure = new StorageUnavailableException("Clarity could not write its signal log; nothing was acknowledged, retry later.");
+            foreach (var pending in batch)
+            {
+                pending.Completion.TrySetException(failure);
+            }
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private static bool IsStoreFailure(Exception exception) =>
+        exception is System.Data.Common.DbException or TimeoutException or System.Net.Sockets.SocketException or InvalidOperationException or IOException;
+
+    public async ValueTask DisposeAsync()
+    {
+        // Registered under two service types, so the container may dispose it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+        _queue.Writer.TryComplete();
+        await _pump;
+        await _stopping.CancelAsync();
+        _stopping.Dispose();
+        _slots.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Appending {Rows} signals from {Appends} grains to the signal log failed")]
+    private partial void LogAppendFailed(Exception exception, int appends, int rows);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading or erasing the signal log failed")]
+    private partial void LogReadFailed(Exception exception);
+
+    private sealed class PendingAppend(LogRow[] rows)
+    {
+        public LogRow[] Rows { get; } = rows;
+
+        public TaskCompletionSource<IReadOnlyList<long?>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

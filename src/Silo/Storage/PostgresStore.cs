@@ -1,0 +1,144 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace Clarity.Silo.Storage;
+
+/// <summary>
+/// The cluster store: grain state, the signal log and membership on one PostgreSQL database, with
+/// the schema created or upgraded at start.
+/// </summary>
+public static class PostgresStore
+{
+    /// <summary>The ADO.NET invariant Orleans maps to Npgsql (ORLEANS-NOTES 1.1).</summary>
+    public const string Invariant = "Npgsql";
+
+    // Any constant works as long as every Clarity process uses the same one: it serializes schema
+    // changes among silos that start together ("clarity" in ASCII).
+    private const long SchemaLockKey = 0x636c61726974_79;
+
+    private static readonly string[] Scripts = ["postgres-persistence.sql", "postgres-clustering.sql", "postgres-log.sql"];
+
+    /// <summary>Validates the connection string, naming the key (not the value, which may hold a password).</summary>
+    public static NpgsqlConnectionStringBuilder Parse(string connectionString)
+    {
+        try
+        {
+            return new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new InvalidOperationException($"ConnectionStrings:Clarity is not a valid PostgreSQL connection string: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>
+    /// Creates or upgrades the schema idempotently in one transaction under an advisory lock, so
+    /// several silos starting at once are safe. Throws with a clear message when PostgreSQL cannot
+    /// be reached or refuses.
+    /// </summary>
+    public static async Task EnsureSchemaAsync(string connectionString, CancellationToken cancellationToken = default)
+    {
+        var settings = Parse(connectionString);
+        try
+        {
+            await using var connection = new NpgsqlConnection(settings.ConnectionString);
+            await connection.OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var command = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({SchemaLockKey})", connection, transaction))
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            foreach (var script in Scripts)
+            {
+                await using var command = new NpgsqlCommand(SqliteStore.ReadScript(script), connection, transaction);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
+        catch (Exception exception) when (exception is DbException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            throw new InvalidOperationException(
+                $"Clarity cannot prepare its PostgreSQL store at host '{settings.Host}', port {settings.Port}, database '{settings.Database}' (ConnectionStrings:Clarity): {exception.Message}",
+                exception);
+        }
+    }
+
+    /// <summary>True when PostgreSQL answers and the schema is in place.</summary>
+    public static async Task<bool> IsReachableAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand("SELECT count(*) FROM OrleansQuery");
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) >= 13;
+        }
+        catch (Exception exception) when (exception is DbException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>The signal log's SQL on PostgreSQL: one multi-row insert per append, from arrays.</summary>
+public sealed class PostgresSignalLogStore(NpgsqlDataSource dataSource, int maxConcurrentAppends = 4) : ISignalLogStore
+{
+    private const string AppendSql = """
+        INSERT INTO clarity_signal_log (tenant_id, user_id, signal_id, payload)
+        SELECT * FROM unnest(@tenants, @users, @ids, @payloads)
+        ON CONFLICT (tenant_id, user_id, signal_id) DO NOTHING
+        RETURNING tenant_id, user_id, signal_id, position
+        """;
+
+    public int MaxConcurrentAppends { get; } = maxConcurrentAppends;
+
+    public async Task<IReadOnlyList<LogInserted>> AppendAsync(IReadOnlyList<LogRow> rows, CancellationToken cancellationToken)
+    {
+        var tenants = new string[rows.Count];
+        var users = new string[rows.Count];
+        var ids = new string[rows.Count];
+        var payloads = new string[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            (tenants[i], users[i], ids[i], payloads[i]) = (rows[i].TenantId, rows[i].UserId, rows[i].SignalId, rows[i].Payload);
+        }
+        await using var command = dataSource.CreateCommand(AppendSql);
+        command.Parameters.Add(new NpgsqlParameter<string[]>("tenants", tenants));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("users", users));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("ids", ids));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("payloads", payloads));
+        // One statement is one transaction: either every new row is durable or none is.
+        var inserted = new List<LogInserted>(rows.Count);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            inserted.Add(new LogInserted(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3)));
+        }
+        return inserted;
+    }
+
+    public async Task<IReadOnlyList<Grains.State.LoggedSignal>> ReadAsync(string tenantId, string userId, long afterPosition, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT position, payload FROM clarity_signal_log
+            WHERE tenant_id = @tenant AND user_id = @user AND position > @after
+            ORDER BY position
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string>("tenant", tenantId));
+        command.Parameters.Add(new NpgsqlParameter<string>("user", userId));
+        command.Parameters.Add(new NpgsqlParameter<long>("after", afterPosition));
+        var result = new List<Grains.State.LoggedSignal>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add(new Grains.State.LoggedSignal(reader.GetInt64(0), Grains.State.SignalLogPayload.Deserialize(reader.GetString(1))));
+        }
+        return result;
+    }
+
+    public async Task<int> DeleteAsync(string tenantId, string userId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM clarity_signal_log WHERE tenant_id = @tenant AND user_id = @user");
+        command.Parameters.Add(new NpgsqlParameter<string>("tenant", tenantId));
+        command.Parameters.Add(new NpgsqlParameter<string>("user", userId));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
