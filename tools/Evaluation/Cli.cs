@@ -18,6 +18,10 @@ public static class Cli
           --seed S               seed of the sample and the bootstrap (default 42)
           --resamples N          bootstrap resamples (default 1000)
           --no-tune              skip validation tuning; use the first value of each grid
+          --scenarios            also run the scenario simulator (known truth: ranking, AbsurdRepeat@10,
+                                 truth recovery, recovery after a category is ignored, calibration per kind)
+          --scenario-users N     simulated users (default 800; 8 archetypes in turn)
+          --no-real-calibration  skip the calibration of belief confidence on the real log
           --col-invoice NAME     column roles by header name (defaults: InvoiceNo, StockCode, Description,
           --col-item NAME          Quantity, InvoiceDate, UnitPrice, CustomerID, Country)
           --col-description NAME
@@ -91,6 +95,9 @@ public static class Cli
                 case "--seed": settings.Seed = Int(); break;
                 case "--resamples": settings.Resamples = Int(); break;
                 case "--no-tune": settings.Tune = false; break;
+                case "--scenarios": settings.Scenarios = true; break;
+                case "--scenario-users": settings.ScenarioUsers = Int(); settings.Scenarios = true; break;
+                case "--no-real-calibration": settings.RealCalibration = false; break;
                 case "--col-invoice": map.Invoice = Value(); break;
                 case "--col-item": map.Item = Value(); break;
                 case "--col-description": map.Description = Value(); break;

@@ -170,6 +170,11 @@ public static class Evaluator
                 m.Group is "clarity" or "ablation" ? MetricIntervals(m, ownScores, settings) : null));
         }
         Lap("bootstrap");
+
+        var realCalibration = settings.RealCalibration ? Calibration.RealCalibration.Run(data, settings, progress) : null;
+        Lap("real-calibration");
+        var scenarios = settings.Scenarios ? Scenarios.ScenarioEvaluator.Run(settings, progress) : null;
+        Lap("scenarios");
         progress.End();
 
         return new EvaluationResult
@@ -185,6 +190,8 @@ public static class Evaluator
             CandidateRecall = candidateRecall.Summary(),
             Comparison = rows,
             Timings = timings,
+            RealCalibration = realCalibration,
+            Scenarios = scenarios,
         };
     }
 

@@ -98,6 +98,12 @@ public sealed class EvaluationResult
 
     public required List<ComparisonRow> Comparison { get; init; }
 
+    /// <summary>Calibration of belief confidence on the real log (null when not run).</summary>
+    public List<Scenarios.CalibrationRun>? RealCalibration { get; init; }
+
+    /// <summary>The scenario simulator part (null when not run).</summary>
+    public Scenarios.ScenarioResult? Scenarios { get; init; }
+
     /// <summary>Seconds since start at the end of each phase.</summary>
     public required Dictionary<string, double> Timings { get; init; }
 

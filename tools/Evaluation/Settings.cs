@@ -51,4 +51,19 @@ public sealed class Settings
     public bool ProductsOnly { get; set; } = true;
 
     public ColumnMap Columns { get; set; } = new();
+
+    /// <summary>Run the real-data comparison. Default true; false with <see cref="Scenarios"/> runs the scenarios alone.</summary>
+    public bool RealData { get; set; } = true;
+
+    /// <summary>Run the scenario simulator part (ranking, truth, AbsurdRepeat, recovery, calibration). Default false.</summary>
+    public bool Scenarios { get; set; }
+
+    /// <summary>Simulated users (a multiple of the 8 archetypes is fairest). Default 800.</summary>
+    public int ScenarioUsers { get; set; } = 800;
+
+    /// <summary>Run calibration of belief confidence on the real data (affinity and whatever kinds purchases give). Default true.</summary>
+    public bool RealCalibration { get; set; } = true;
+
+    /// <summary>Horizons of the events each belief kind predicts.</summary>
+    public Calibration.Horizons Horizons { get; set; } = new();
 }

@@ -18,6 +18,8 @@ public static class ReportWriter
         Converters = { new JsonStringEnumConverter() },
     };
 
+    private delegate void Line(string text = "");
+
     public static IReadOnlyList<string> Write(EvaluationResult result, string folder)
     {
         Directory.CreateDirectory(folder);
@@ -37,9 +39,52 @@ public static class ReportWriter
                 $"{title}: difference against {Evaluator.Baseline}, paired 95% bootstrap interval",
                 [.. result.Comparison.Where(r => r.VersusBaseline is not null).Select(r => (r.Method, r.VersusBaseline![metric]))]));
         }
+        if (result.Scenarios is { } sc)
+        {
+            foreach (var (metric, title) in new[] { ("recall", "Recall@10"), ("ndcg", "NDCG@10") })
+            {
+                Save($"scenarios-{metric}-difference.svg", Svg.Bars(
+                    $"Scenarios, {title}: difference against {Scenarios.ScenarioEvaluator.Baseline}, paired 95% bootstrap interval ({sc.RankedUsers:N0} users)",
+                    [.. sc.Comparison.Where(r => r.VersusBaseline is not null).Select(r => (r.Method, r.VersusBaseline![metric]))]));
+            }
+            Save("scenarios-absurd-repeat.svg", Svg.Bars(
+                $"Scenarios, AbsurdRepeat@10 among the {sc.UsersAtRisk:N0} users who bought a durable category in the last 90 days (95% interval)",
+                [.. sc.Comparison.Where(r => r.AbsurdRepeatAtRisk is not null).Select(r => (r.Method, r.AbsurdRepeatAtRisk!))]));
+            Save("recovery.svg", Svg.Curves(
+                $"Recovery: share of users whose top 10 still shows the ignored category ({sc.Recovery.Users} users)",
+                "impressions of the ignored category so far", "share still showing",
+                [.. sc.Recovery.Methods.Select(m => (m.Method, (IReadOnlyList<double>)m.Curve))]));
+            foreach (var (name, plot) in ReliabilityPlots("scenarios", sc.Calibration))
+            {
+                Save(name, plot);
+            }
+        }
+        if (result.RealCalibration is { } real)
+        {
+            foreach (var (name, plot) in ReliabilityPlots("online-retail", real))
+            {
+                Save(name, plot);
+            }
+        }
         Save("report.md", Markdown(result));
         return files;
     }
+
+    /// <summary>One reliability diagram per kind with test predictions: every test configuration as a series.</summary>
+    private static IEnumerable<(string Name, string Svg)> ReliabilityPlots(string data, List<Scenarios.CalibrationRun> runs)
+    {
+        var tests = runs.Where(r => r.Split == "test").ToList();
+        foreach (var kind in tests.SelectMany(r => r.Kinds).Where(k => k.Predictions > 0).Select(k => k.Kind).Distinct())
+        {
+            var series = tests.Select(r => (r.Configuration, r.Kinds.First(k => k.Kind == kind)))
+                .Where(x => x.Item2.Predictions > 0)
+                .Select(x => ($"{Short(x.Configuration)}: ECE {F(x.Item2.Ece, 3)}", (IReadOnlyList<Calibration.ReliabilityBin>)x.Item2.Bins)).ToList();
+            yield return ($"reliability-{data}-{kind}.svg", Svg.Reliability($"Reliability of {kind} beliefs, {data}, test (held-out time)", series));
+        }
+    }
+
+    private static string Short(string configuration) =>
+        configuration.StartsWith("engine defaults +", StringComparison.Ordinal) ? "logistic map (proposal)" : configuration;
 
     private static string F(double v, int digits = 4) =>
         double.IsNaN(v) ? "n/a" : v.ToString("F" + digits, CultureInfo.InvariantCulture);
@@ -142,7 +187,7 @@ public static class ReportWriter
             L("- " + line);
         }
         L();
-        L("Plots: `recall.svg`, `ndcg.svg`, `hitRate.svg`, `mrr.svg` (means with 95% intervals) and `*-difference.svg` (differences against the baseline). Every number is in `results.json`.");
+        L("Plots: `recall.svg`, `ndcg.svg`, `hitRate.svg`, `mrr.svg` (means with 95% intervals) and `*-difference.svg` (differences against the baseline); with scenarios also `scenarios-*-difference.svg`, `scenarios-absurd-repeat.svg`, `recovery.svg` and `reliability-*.svg`. Every number is in `results.json`.");
         L();
         L("## Tuning (validation basket only)");
         L();
@@ -160,15 +205,167 @@ public static class ReportWriter
         L(JsonSerializer.Serialize(r.Parameters, Json));
         L("```");
         L();
-        L("## Not in this report yet");
-        L();
-        L("Scenario simulator with known truth, AbsurdRepeat@10, recovery curves and calibration per belief kind (later parts of issue 8).");
-        L();
+        if (r.RealCalibration is { } real)
+        {
+            L("## Calibration of belief confidence on the real log");
+            L();
+            L($"Every customer's purchases and returns before the cut are replayed through the engine; each active belief's confidence is scored against the customer's purchases in the horizon after it. Cuts: validation {Calibration.RealCalibration.ValidationCut:yyyy-MM-dd} (tuning only), test {Calibration.RealCalibration.TestCut:yyyy-MM-dd}. Only purchases are observed, so affinity predicts \"buys in the category within {F(r.Parameters.Settings.Horizons.AffinityPurchasesOnly, 0)} days\"; kinds that purchases cannot produce do not appear.");
+            L();
+            CalibrationTable(L, real);
+        }
+        if (r.Scenarios is { } sc)
+        {
+            ScenarioMarkdown(L, sc, r.Parameters.Settings);
+        }
         L($"Timings (s since start): {string.Join(", ", r.Timings.Select(p => $"{p.Key} {p.Value.ToString("0.0", inv)}"))}.");
         return md.ToString();
     }
 
+    private static void CalibrationTable(Line L, List<Scenarios.CalibrationRun> runs)
+    {
+        L("| configuration | split | kind | predictions | base rate | mean confidence | Brier | Brier skill | ECE (15 bins) | ECE <= 0.05 |");
+        L("|---|---|---|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var run in runs)
+        {
+            foreach (var k in run.Kinds)
+            {
+                if (k.Predictions == 0)
+                {
+                    continue;
+                }
+                L($"| {run.Configuration} | {run.Split} | {k.Kind} | {k.Predictions:N0} | {F(k.BaseRate, 3)} | {F(k.MeanConfidence, 3)} | {F(k.Brier)} | {F(k.BrierSkill, 3)} | {F(k.Ece)} | {(k.Ece <= 0.05 ? "yes" : "no")} |");
+            }
+        }
+        var missing = runs.Count == 0 ? [] : runs[0].Kinds.Where(k => runs.All(run => run.Kinds.First(x => x.Kind == k.Kind).Predictions == 0)).Select(k => k.Kind).ToList();
+        L();
+        if (missing.Count > 0)
+        {
+            L($"No active beliefs of these kinds at the cuts (the engine did not produce them): {string.Join(", ", missing)}.");
+            L();
+        }
+        foreach (var run in runs.Where(x => x.Changes.Count > 0 && x.Split == "test"))
+        {
+            L($"{run.Configuration}: {string.Join("; ", run.Changes.Select(c => $"{c.Key}: {c.Value}"))}.");
+            L();
+        }
+        L("Brier skill is against always predicting the kind's base rate (positive is better than that). Reliability diagrams: `reliability-<data>-<kind>.svg`.");
+        L();
+    }
+
+    private static void ScenarioMarkdown(Line L, Scenarios.ScenarioResult sc, Settings settings)
+    {
+        var h = settings.Horizons;
+        L("## Scenarios with known truth");
+        L();
+        L($"{sc.Users:N0} simulated users ({string.Join(", ", sc.UsersPerArchetype.Select(p => $"{p.Key} {p.Value}"))}), seed {settings.Seed}, {sc.Signals:N0} signals over {F(sc.Scenario.Days, 0)} days; validation cut day {F(sc.Scenario.ValidationCut, 0)} (tuning only), test cut day {F(sc.Scenario.TestCut, 0)}. The simulator and its fixed rates are described in tools/Evaluation/README.md.");
+        L();
+        L($"Ranking: the target is the set of items a user buys in the {F(Scenarios.ScenarioEvaluator.TargetWindowDays, 0)} days after the cut ({sc.RankedUsers:N0} users buy something); candidates are the top {settings.CandidateDepth} of the SAR-style baseline (half-life {F(sc.SarHalfLifeDays, 0)} days, tuned on validation) fitted on the events before the cut; Clarity replays every signal before the cut (views, clicks, carts, purchases, returns, impressions, dismissals, consumes, ratings) and re-ranks them (rerank affinity weight {F(sc.Clarity.AffinityWeight, 3)}, affinity half-life {F(sc.Clarity.AffinityHalfLifeDays, 0)} days, tuned on validation). Candidate Recall@{settings.CandidateDepth}: {F(sc.CandidateRecall.Recall)}.");
+        L();
+        L($"AbsurdRepeat@10: share of users whose top 10 holds an item of a durable category they bought in the {F(Scenarios.ScenarioEvaluator.DurableWindowDays, 0)} days before the cut (durable = same-user repurchase within 90 days under 5%, learned from purchases before the cut). \"at risk\": among the {sc.UsersAtRisk:N0} users with such a purchase.");
+        L();
+        L("| method | group | Recall@10 | NDCG@10 | HitRate@10 | MRR@10 | repeat recall | new recall | AbsurdRepeat@10 (all) | AbsurdRepeat@10 (at risk) |");
+        L("|---|---|---:|---:|---:|---:|---:|---:|---|---|");
+        foreach (var row in sc.Comparison)
+        {
+            var m = row.Test;
+            L($"| {row.Method} | {row.Group} | {F(m.Recall)} | {F(m.Ndcg)} | {F(m.HitRate)} | {F(m.Mrr)} | {F(m.RepeatRecall)} | {F(m.NewRecall)} | {F(row.AbsurdRepeat.Estimate, 3)} [{F(row.AbsurdRepeat.Low, 3)}, {F(row.AbsurdRepeat.High, 3)}] | {(row.AbsurdRepeatAtRisk is { } a ? $"{F(a.Estimate, 3)} [{F(a.Low, 3)}, {F(a.High, 3)}]" : "-")} |");
+        }
+        L();
+        L($"Differences against {Scenarios.ScenarioEvaluator.Baseline} (paired bootstrap, 95%; * = excludes zero):");
+        L();
+        L("| method | Recall@10 | NDCG@10 | HitRate@10 | MRR@10 |");
+        L("|---|---|---|---|---|");
+        foreach (var row in sc.Comparison.Where(x => x.VersusBaseline is not null))
+        {
+            var d = row.VersusBaseline!;
+            L($"| {row.Method} | {Ci(d["recall"])} | {Ci(d["ndcg"])} | {Ci(d["hitRate"])} | {Ci(d["mrr"])} |");
+        }
+        L();
+        L("Durable categories learned from training purchases (the simulator's true role beside it):");
+        L();
+        L("| category | true role | purchases with 90 days observed | repurchase rate within 90 days | learned durable |");
+        L("|---|---|---:|---:|---|");
+        foreach (var d in sc.Durable)
+        {
+            L($"| {d.Category} | {d.TrueRole} | {d.Purchases:N0} | {F(d.RepurchaseRate90d, 3)} | {(d.LearnedDurable ? "yes" : "no")} |");
+        }
+        L();
+        L("### Truth recovery (test cut)");
+        L();
+        L($"For each true proposition: recovered = the engine holds an active belief of that kind and subject that agrees (a true statement held with confidence >= {F(Scenarios.ScenarioEvaluator.HighConfidence, 1)}; a false one flipped, below the kind's prior, or not asserted at all); absent = no active belief; wrong = an active belief that disagrees. Affinity subjects must match exactly; other kinds match an ancestor or descendant path.");
+        L();
+        L("| archetype | kind | true statement holds | truths | recovered | absent | wrong | recovered share |");
+        L("|---|---|---|---:|---:|---:|---:|---:|");
+        foreach (var t in sc.Truth)
+        {
+            L($"| {t.Archetype} | {t.Kind} | {(t.Holds ? "yes" : "no")} | {t.Truths:N0} | {t.Recovered:N0} | {t.Absent:N0} | {t.Wrong:N0} | {F(t.RecoveredShare, 3)} |");
+        }
+        L();
+        L("### Recovery after a category starts being ignored");
+        L();
+        L($"From the test cut on, each of {sc.Recovery.Users} users ignores the liked category most visible in both top-10 lists: every round (one day) the method's top 10 is shown, each item of that category is an impression without engagement, dismissed 15% of the time; up to {sc.Recovery.Rounds} rounds. Plot: `recovery.svg`.");
+        L();
+        L("| method | users | left the top 10 | median impressions until it left (of those) | mean impressions shown |");
+        L("|---|---:|---:|---:|---:|");
+        foreach (var m in sc.Recovery.Methods)
+        {
+            L($"| {m.Method} | {m.Users} | {F(m.RecoveredShare, 3)} | {F(m.MedianImpressionsOfRecovered, 1)} | {F(m.MeanImpressions, 1)} |");
+        }
+        L();
+        L("### Calibration per belief kind (scenarios)");
+        L();
+        L("Each active belief at the cut is a prediction: its confidence is read as the probability of the kind's event within the horizon, scored on what the user did after the cut.");
+        L();
+        L("| kind | predicted event |");
+        L("|---|---|");
+        L($"| affinity | engages with the category (click, add to cart, own purchase, consume >= 50%, rating >= 4) within {F(h.Affinity, 0)} days |");
+        L($"| satiation | does not buy in the category within {F(h.Satiation, 0)} days |");
+        L($"| replenishment | buys the subject by the predicted next date (+{F(h.Replenishment * 0.25, 0)} days), or within {F(h.Replenishment, 0)} days when the engine gives no date |");
+        L($"| researcher | the next purchase in the subject within {F(h.NextPurchase, 0)} days follows >= {h.ResearchViews} views of it in the {F(h.ResearchWindow, 0)} days before (unscored without a purchase) |");
+        L($"| price-tier | the next purchase in the scope within {F(h.NextPurchase, 0)} days is at that tier (unscored without a purchase) |");
+        L($"| variety | the next consume within {F(h.Variety, 0)} days is outside the subject (unscored without a consume) |");
+        L();
+        CalibrationTable(L, sc.Calibration);
+    }
+
     public static IEnumerable<string> Verdict(EvaluationResult r)
+    {
+        foreach (var line in RealVerdict(r))
+        {
+            yield return line;
+        }
+        if (r.Scenarios is { } sc)
+        {
+            var clarity = sc["clarity"];
+            var baseline = sc[Scenarios.ScenarioEvaluator.Baseline];
+            if (clarity?.VersusBaseline is { } d)
+            {
+                foreach (var (metric, title) in new[] { ("recall", "Recall@10"), ("ndcg", "NDCG@10") })
+                {
+                    var word = d[metric].Low > 0 ? "beats" : d[metric].High < 0 ? "is worse than" : "does not differ measurably from";
+                    yield return $"Scenarios: Clarity {word} {Scenarios.ScenarioEvaluator.Baseline} on {title}: {Ci(d[metric])}.";
+                }
+            }
+            if (clarity?.AbsurdRepeatAtRisk is { } ca && baseline?.AbsurdRepeatAtRisk is { } ba)
+            {
+                yield return $"Scenarios: AbsurdRepeat@10 among users at risk: Clarity {F(ca.Estimate, 3)} [{F(ca.Low, 3)}, {F(ca.High, 3)}], baseline {F(ba.Estimate, 3)} [{F(ba.Low, 3)}, {F(ba.High, 3)}].";
+            }
+            foreach (var m in sc.Recovery.Methods)
+            {
+                yield return $"Scenarios: after a category is ignored, {m.Method} drops it from the top 10 for {F(100 * m.RecoveredShare, 1)}% of {m.Users} users within {sc.Recovery.Rounds} rounds.";
+            }
+            var defaults = sc.Calibration.FirstOrDefault(c => c.Split == "test");
+            if (defaults is not null)
+            {
+                foreach (var k in defaults.Kinds.Where(k => k.Predictions > 0))
+                {
+                    yield return $"Scenarios: {k.Kind} calibration with engine defaults: ECE {F(k.Ece, 3)} ({(k.Ece <= 0.05 ? "meets" : "misses")} the 0.05 target), Brier skill {F(k.BrierSkill, 3)}.";
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<string> RealVerdict(EvaluationResult r)
     {
         var clarity = r["clarity"];
         if (clarity?.VersusBaseline is null)

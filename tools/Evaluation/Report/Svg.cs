@@ -62,4 +62,103 @@ public static class Svg
         svg.Append("</svg>\n");
         return svg.ToString();
     }
+
+    private static string N(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+
+    private static string E(string s) => SecurityElement.Escape(s) ?? "";
+
+    private static readonly string[] Palette = ["#9aa5b1", "#4a7fb5", "#c0504d", "#9bbb59", "#8064a2"];
+
+    /// <summary>
+    /// Reliability diagram: observed rate against mean confidence per bin (marker area by count),
+    /// the diagonal of perfect calibration, one series per configuration.
+    /// </summary>
+    public static string Reliability(string title, IReadOnlyList<(string Label, IReadOnlyList<Calibration.ReliabilityBin> Bins)> series)
+    {
+        const int left = 50, top = 36, size = 300, right = 260;
+        var svg = new StringBuilder();
+        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{left + size + right}\" height=\"{top + size + 44}\" font-family=\"sans-serif\" font-size=\"12\">\n");
+        svg.Append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"10\" y=\"20\" font-size=\"13\" font-weight=\"bold\">{E(title)}</text>\n");
+        double X(double v) => left + v * size;
+        double Y(double v) => top + (1 - v) * size;
+        svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left}\" y=\"{top}\" width=\"{size}\" height=\"{size}\" fill=\"none\" stroke=\"#444\"/>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{N(X(0))}\" y1=\"{N(Y(0))}\" x2=\"{N(X(1))}\" y2=\"{N(Y(1))}\" stroke=\"#bbb\" stroke-dasharray=\"4 3\"/>\n");
+        foreach (var t in new[] { 0.0, 0.25, 0.5, 0.75, 1.0 })
+        {
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(X(t))}\" y=\"{top + size + 16}\" text-anchor=\"middle\" fill=\"#444\">{t:0.##}</text>\n");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left - 6}\" y=\"{N(Y(t) + 4)}\" text-anchor=\"end\" fill=\"#444\">{t:0.##}</text>\n");
+        }
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + size / 2}\" y=\"{top + size + 34}\" text-anchor=\"middle\">confidence (bin mean)</text>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"14\" y=\"{top + size / 2}\" transform=\"rotate(-90 14 {top + size / 2})\" text-anchor=\"middle\">observed rate</text>\n");
+        var max = Math.Max(1, series.SelectMany(x => x.Bins).Select(b => b.Count).DefaultIfEmpty(1).Max());
+        for (var i = 0; i < series.Count; i++)
+        {
+            var (label, bins) = series[i];
+            var color = Palette[(i + 1) % Palette.Length];
+            if (bins.Count > 0)
+            {
+                var points = string.Join(" ", bins.Select(b => $"{N(X(b.MeanConfidence))},{N(Y(b.ObservedRate))}"));
+                svg.Append(CultureInfo.InvariantCulture, $"<polyline points=\"{points}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.5\"/>\n");
+                foreach (var b in bins)
+                {
+                    var r = 2 + 6 * Math.Sqrt((double)b.Count / max);
+                    svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{N(X(b.MeanConfidence))}\" cy=\"{N(Y(b.ObservedRate))}\" r=\"{N(r)}\" fill=\"{color}\" fill-opacity=\"0.6\"><title>{b.Count} predictions</title></circle>\n");
+                }
+            }
+            var ly = top + 14 + i * 18;
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left + size + 14}\" y=\"{ly - 9}\" width=\"10\" height=\"10\" fill=\"{color}\"/>\n");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + size + 30}\" y=\"{ly}\">{E(label)}</text>\n");
+        }
+        svg.Append("</svg>\n");
+        return svg.ToString();
+    }
+
+    /// <summary>Step curves sharing an x axis (e.g. share still showing a category after n impressions).</summary>
+    public static string Curves(string title, string xLabel, string yLabel, IReadOnlyList<(string Label, IReadOnlyList<double> Values)> series)
+    {
+        const int left = 50, top = 36, width = 420, height = 240, right = 160;
+        var n = Math.Max(2, series.Select(x => x.Values.Count).DefaultIfEmpty(2).Max());
+        double X(double i) => left + i / (n - 1) * width;
+        double Y(double v) => top + (1 - v) * height;
+        var svg = new StringBuilder();
+        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{left + width + right}\" height=\"{top + height + 44}\" font-family=\"sans-serif\" font-size=\"12\">\n");
+        svg.Append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"10\" y=\"20\" font-size=\"13\" font-weight=\"bold\">{E(title)}</text>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left}\" y=\"{top}\" width=\"{width}\" height=\"{height}\" fill=\"none\" stroke=\"#444\"/>\n");
+        foreach (var t in new[] { 0.0, 0.5, 1.0 })
+        {
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left - 6}\" y=\"{N(Y(t) + 4)}\" text-anchor=\"end\" fill=\"#444\">{t:0.#}</text>\n");
+        }
+        foreach (var t in new[] { 0, (n - 1) / 2, n - 1 })
+        {
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(X(t))}\" y=\"{top + height + 16}\" text-anchor=\"middle\" fill=\"#444\">{t}</text>\n");
+        }
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + width / 2}\" y=\"{top + height + 34}\" text-anchor=\"middle\">{E(xLabel)}</text>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"14\" y=\"{top + height / 2}\" transform=\"rotate(-90 14 {top + height / 2})\" text-anchor=\"middle\">{E(yLabel)}</text>\n");
+        for (var i = 0; i < series.Count; i++)
+        {
+            var (label, values) = series[i];
+            var color = Palette[(i + 1) % Palette.Length];
+            var points = new StringBuilder();
+            for (var j = 0; j < values.Count; j++)
+            {
+                if (!double.IsFinite(values[j]))
+                {
+                    continue;
+                }
+                if (j > 0 && double.IsFinite(values[j - 1]))
+                {
+                    points.Append(CultureInfo.InvariantCulture, $"{N(X(j))},{N(Y(values[j - 1]))} ");
+                }
+                points.Append(CultureInfo.InvariantCulture, $"{N(X(j))},{N(Y(values[j]))} ");
+            }
+            svg.Append(CultureInfo.InvariantCulture, $"<polyline points=\"{points.ToString().Trim()}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" stroke-dasharray=\"{(i == 0 ? "6 3" : "none")}\"/>\n");
+            var ly = top + 14 + i * 18;
+            svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left + width + 14}\" y=\"{ly - 9}\" width=\"10\" height=\"10\" fill=\"{color}\"/>\n");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{left + width + 30}\" y=\"{ly}\">{E(label)}</text>\n");
+        }
+        svg.Append("</svg>\n");
+        return svg.ToString();
+    }
 }

@@ -1,0 +1,141 @@
+using Clarity.Engine.Beliefs;
+using Clarity.Engine.Signals;
+
+namespace Clarity.Evaluation.Calibration;
+
+/// <summary>One observed event after the cut, in the neutral form both data sources reduce to.</summary>
+public sealed record OutcomeEvent(double Day, SignalType Type, string ItemId, string Category, double? Value = null, bool Gift = false, int Tier = -1)
+{
+    /// <summary>Engagement that shows interest: clicks, carts, own purchases, mostly completed consumes, good ratings.</summary>
+    public bool IsEngagement => Type is SignalType.Click or SignalType.AddToCart
+        || (Type == SignalType.Purchase && !Gift)
+        || (Type == SignalType.Consume && Value >= 0.5) || (Type == SignalType.Rating && Value >= 4);
+}
+
+/// <summary>Horizons (days) of the event each belief kind predicts.</summary>
+public sealed record Horizons
+{
+    /// <summary>Affinity: engagement in the category (or, when only purchases are observed, a purchase) within this. Default 30.</summary>
+    public double Affinity { get; init; } = 30;
+
+    /// <summary>Affinity on purchase-only data (the real log): a purchase in the category within this. Default 90.</summary>
+    public double AffinityPurchasesOnly { get; init; } = 90;
+
+    /// <summary>Satiation: no purchase in the category within this. Default 90 (EVALUATION.md).</summary>
+    public double Satiation { get; init; } = 90;
+
+    /// <summary>Replenishment without a predicted date: a purchase in the subject within this. Default 45.</summary>
+    public double Replenishment { get; init; } = 45;
+
+    /// <summary>Researcher, price tier: the first purchase in the subject within this is what is predicted. Default 90.</summary>
+    public double NextPurchase { get; init; } = 90;
+
+    /// <summary>Variety: the next consume within this. Default 30.</summary>
+    public double Variety { get; init; } = 30;
+
+    /// <summary>Researcher: views in the subject in this many days before a purchase count as research. Default 14.</summary>
+    public double ResearchWindow { get; init; } = 14;
+
+    /// <summary>Researcher: this many views before a purchase make it "researched". Default 4.</summary>
+    public int ResearchViews { get; init; } = 4;
+}
+
+/// <summary>
+/// The event each belief kind predicts (EVALUATION.md): the belief's confidence is read as the
+/// probability of that event within the kind's horizon after the cut. Null when the event is not
+/// defined for this user (e.g. a researcher belief when no purchase follows).
+/// </summary>
+public static class KindEvents
+{
+    public static bool? Outcome(BeliefKind kind, string subject, double cut, IReadOnlyList<OutcomeEvent> before, IReadOnlyList<OutcomeEvent> after, Horizons h, bool purchasesOnly, double? nextDay = null)
+    {
+        switch (kind)
+        {
+            case BeliefKind.Affinity:
+                return purchasesOnly
+                    ? after.Any(e => e.Day < cut + h.AffinityPurchasesOnly && e.Type == SignalType.Purchase && !e.Gift && Within(e, subject))
+                    : after.Any(e => e.Day < cut + h.Affinity && e.IsEngagement && Within(e, subject));
+            case BeliefKind.Satiation:
+                return !after.Any(e => e.Day < cut + h.Satiation && e.Type == SignalType.Purchase && !e.Gift && Within(e, subject));
+            case BeliefKind.Replenishment:
+            {
+                // A predicted date: bought by then (with a tenth of the horizon of slack); else within the default horizon.
+                var until = nextDay is { } d && d >= cut ? d + h.Replenishment * 0.25 : cut + h.Replenishment;
+                return after.Any(e => e.Day < until && e.Type == SignalType.Purchase && !e.Gift && Within(e, subject));
+            }
+            case BeliefKind.Researcher:
+            {
+                var purchase = after.FirstOrDefault(e => e.Day < cut + h.NextPurchase && e.Type == SignalType.Purchase && !e.Gift && Within(e, subject));
+                if (purchase is null)
+                {
+                    return null;
+                }
+                var views = before.Concat(after).Count(e => e.Type == SignalType.View && e.Day <= purchase.Day && e.Day > purchase.Day - h.ResearchWindow && Within(e, subject));
+                return views >= h.ResearchViews;
+            }
+            case BeliefKind.PriceTier:
+            {
+                var at = subject.IndexOf('@', StringComparison.Ordinal);
+                if (at < 0)
+                {
+                    return null;
+                }
+                var tier = subject[..at];
+                var scope = subject[(at + 1)..];
+                var purchase = after.FirstOrDefault(e => e.Day < cut + h.NextPurchase && e.Type == SignalType.Purchase && !e.Gift && e.Tier >= 0 && Within(e, scope));
+                return purchase is null ? null : string.Equals(Scenarios.Catalog.TierNames[purchase.Tier], tier, StringComparison.OrdinalIgnoreCase);
+            }
+            case BeliefKind.Variety:
+            {
+                var consume = after.FirstOrDefault(e => e.Day < cut + h.Variety && e.Type == SignalType.Consume);
+                return consume is null ? null : !Within(consume, subject);
+            }
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>A subject is a category path or an item id.</summary>
+    public static bool Within(OutcomeEvent e, string subject) =>
+        e.ItemId == subject || CategoryPath.IsWithin(e.Category, subject);
+}
+
+/// <summary>Calibration of one belief kind: Brier score, Brier skill against the base rate, ECE over 15 equal-width bins.</summary>
+public sealed record KindCalibration(
+    string Kind, int Predictions, double BaseRate, double MeanConfidence, double Brier, double BrierSkill, double Ece,
+    List<ReliabilityBin> Bins)
+{
+    public const int BinCount = 15;
+
+    public static KindCalibration Of(string kind, IReadOnlyList<(double P, bool O)> pairs)
+    {
+        var n = pairs.Count;
+        if (n == 0)
+        {
+            return new KindCalibration(kind, 0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, []);
+        }
+        var baseRate = pairs.Average(x => x.O ? 1.0 : 0.0);
+        var brier = pairs.Average(x => Math.Pow(x.P - (x.O ? 1 : 0), 2));
+        var reference = baseRate * (1 - baseRate);
+        var skill = reference > 0 ? 1 - brier / reference : double.NaN;
+        var bins = new List<ReliabilityBin>();
+        var ece = 0.0;
+        for (var b = 0; b < BinCount; b++)
+        {
+            var low = (double)b / BinCount;
+            var high = (double)(b + 1) / BinCount;
+            var members = pairs.Where(x => x.P >= low && (x.P < high || (b == BinCount - 1 && x.P <= 1))).ToList();
+            if (members.Count == 0)
+            {
+                continue;
+            }
+            var meanP = members.Average(x => x.P);
+            var meanO = members.Average(x => x.O ? 1.0 : 0.0);
+            ece += (double)members.Count / n * Math.Abs(meanP - meanO);
+            bins.Add(new ReliabilityBin(low, high, members.Count, meanP, meanO));
+        }
+        return new KindCalibration(kind, n, baseRate, pairs.Average(x => x.P), brier, skill, ece, bins);
+    }
+}
+
+public sealed record ReliabilityBin(double Low, double High, int Count, double MeanConfidence, double ObservedRate);
