@@ -25,7 +25,7 @@ public sealed class RealDataTests : IDisposable
     {
         var data = RepoPaths.DefaultData();
         Assert.True(File.Exists(data), $"The Online Retail file is expected at {data} (../shared/data beside the repository).");
-        var settings = Cli.Parse(["--data", data, "--out", _out, "--customers", "150", "--resamples", "200", "--no-tune"]);
+        var settings = Cli.Parse(["--data", data, "--out", _out, "--customers", "150", "--resamples", "200", "--no-tune", "--scenario-users", "80"]);
 
         var result = Evaluator.Run(settings, Progress.Silent());
         ReportWriter.Write(result, _out);
@@ -56,5 +56,29 @@ public sealed class RealDataTests : IDisposable
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(_out, "results.json")));
         Assert.Equal(2829, json.RootElement.GetProperty("protocol").GetProperty("evaluatedCustomers").GetInt32());
         Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(_out, "ndcg.svg")), StringComparison.Ordinal);
+
+        // Calibration on the real log: affinity beliefs scored on held-out time.
+        Assert.NotNull(result.RealCalibration);
+        var realAffinity = result.RealCalibration.First(r => r.Split == "test").Kinds.Single(k => k.Kind == "affinity");
+        Assert.True(realAffinity.Predictions > 500, $"{realAffinity.Predictions} predictions");
+        Assert.InRange(realAffinity.Ece, 0, 1);
+
+        // Scenarios: every method ranked, truth scored, recovery measured, calibration per kind, plots written.
+        var scenarios = result.Scenarios;
+        Assert.NotNull(scenarios);
+        Assert.Equal(80, scenarios.Users);
+        Assert.NotNull(scenarios["clarity"]?.VersusBaseline);
+        Assert.NotNull(scenarios[Scenarios.ScenarioEvaluator.Baseline]?.AbsurdRepeatAtRisk);
+        Assert.Contains(scenarios.Truth, t => t.Kind == "affinity" && t.Truths > 0);
+        Assert.Equal(2, scenarios.Recovery.Methods.Count);
+        Assert.True(scenarios.Recovery.Users > 0);
+        Assert.True(scenarios.Calibration.First(r => r.Split == "test").Kinds.Single(k => k.Kind == "affinity").Predictions > 100);
+        foreach (var file in new[] { "recovery.svg", "scenarios-absurd-repeat.svg", "scenarios-recall-difference.svg", "reliability-scenarios-affinity.svg", "reliability-online-retail-affinity.svg" })
+        {
+            Assert.StartsWith("<svg", File.ReadAllText(Path.Combine(_out, file)), StringComparison.Ordinal);
+        }
+        Assert.Contains("## Scenarios with known truth", markdown, StringComparison.Ordinal);
+        Assert.Contains("AbsurdRepeat@10", markdown, StringComparison.Ordinal);
+        Assert.Equal(80, json.RootElement.GetProperty("scenarios").GetProperty("users").GetInt32());
     }
 }

@@ -171,7 +171,7 @@ public static class Evaluator
         }
         Lap("bootstrap");
 
-        var realCalibration = settings.RealCalibration ? Calibration.RealCalibration.Run(data, settings, progress) : null;
+        var realCalibration = settings.RealCalibration ? Calibration.RealCalibration.Run(data, settings.Customers is null ? data.AllCustomers : sample, settings, progress) : null;
         Lap("real-calibration");
         var scenarios = settings.Scenarios ? Scenarios.ScenarioEvaluator.Run(settings, progress) : null;
         Lap("scenarios");

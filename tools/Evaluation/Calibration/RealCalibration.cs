@@ -21,12 +21,12 @@ public static class RealCalibration
 
     private static readonly DateTime Epoch = new(2010, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
-    public static List<CalibrationRun> Run(Dataset data, Settings settings, Progress progress)
+    /// <summary>Runs on <paramref name="customers"/> (every customer, or the run's sample when one is asked for).</summary>
+    public static List<CalibrationRun> Run(Dataset data, IReadOnlyList<CustomerBaskets> customers, Settings settings, Progress progress)
     {
         var items = data.Items;
         var categories = Enumerable.Range(0, items.Count).Select(items.Category).ToArray();
         var prices = Enumerable.Range(0, items.Count).Select(items.MeanPrice).ToArray();
-        var customers = data.AllCustomers;
         return CalibrationTuning.Run((name, options, split) =>
         {
             var cut = split == Split.Test ? TestCut : ValidationCut;

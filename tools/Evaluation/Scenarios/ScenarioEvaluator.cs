@@ -351,8 +351,8 @@ public static class ScenarioEvaluator
                 return new RecoveryUser(u.Id, catalog.Categories[x].Path, impressions, RecoveryRounds, false);
             }
         }
-        var max = Math.Max(1, Math.Max(baseline.Count == 0 ? 0 : baseline.Max(r => r.Impressions), belief.Count == 0 ? 0 : belief.Max(r => r.Impressions)));
-        max = Math.Min(max, 60);
+        // The curve runs a little past the last recovery seen (censored users stay "still showing").
+        var max = Math.Min(400, 10 + baseline.Concat(belief).Where(r => r.Recovered).Select(r => r.Impressions).DefaultIfEmpty(50).Max());
         return new RecoveryResult(baseline.Count, RecoveryRounds,
             [Summarise(Baseline, baseline, max), Summarise("clarity", belief, max)]);
     }

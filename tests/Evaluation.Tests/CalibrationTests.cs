@@ -1,0 +1,98 @@
+using Clarity.Engine.Beliefs;
+using Clarity.Engine.Signals;
+using Clarity.Evaluation.Calibration;
+
+namespace Clarity.Evaluation.Tests;
+
+public class CalibrationTests
+{
+    [Fact]
+    public void Brier_skill_and_ece_are_exact_on_a_small_set()
+    {
+        // Bin of 0.1 (three predictions, one event) and bin of 0.9 (one prediction, an event).
+        (double, bool)[] pairs = [(0.1, false), (0.1, true), (0.1, false), (0.9, true)];
+
+        var c = KindCalibration.Of("affinity", pairs);
+
+        var brier = (0.01 + 0.81 + 0.01 + 0.01) / 4;
+        Assert.Equal(4, c.Predictions);
+        Assert.Equal(0.5, c.BaseRate, 12);
+        Assert.Equal(brier, c.Brier, 12);
+        Assert.Equal(1 - brier / 0.25, c.BrierSkill, 12);
+        Assert.Equal(0.75 * Math.Abs(0.1 - 1.0 / 3) + 0.25 * 0.1, c.Ece, 12);
+        Assert.Equal(2, c.Bins.Count);
+        Assert.Equal(3, c.Bins[0].Count);
+    }
+
+    [Fact]
+    public void Confidence_of_one_falls_in_the_last_of_fifteen_bins()
+    {
+        var c = KindCalibration.Of("satiation", [(1.0, true), (0.0, false)]);
+
+        Assert.Equal(0, c.Ece, 12);
+        Assert.Equal(14.0 / 15, c.Bins[^1].Low, 12);
+    }
+
+    [Fact]
+    public void No_predictions_give_no_numbers()
+    {
+        var c = KindCalibration.Of("variety", []);
+
+        Assert.Equal(0, c.Predictions);
+        Assert.True(double.IsNaN(c.Ece));
+    }
+
+    [Fact]
+    public void Each_kind_predicts_its_event_within_its_horizon()
+    {
+        var h = new Horizons();
+        const double cut = 100;
+        OutcomeEvent Buy(double day, string item, string category, int tier = 1, bool gift = false) =>
+            new(day, SignalType.Purchase, item, category, Gift: gift, Tier: tier);
+        List<OutcomeEvent> before =
+        [
+            new(95, SignalType.View, "tv-1", "electronics/tv"), new(96, SignalType.View, "tv-2", "electronics/tv"),
+            new(97, SignalType.View, "tv-3", "electronics/tv"),
+        ];
+        List<OutcomeEvent> after =
+        [
+            new(101, SignalType.View, "tv-4", "electronics/tv"),
+            Buy(102, "tv-4", "electronics/tv", tier: 2),
+            new(110, SignalType.Click, "k-1", "home/kitchen/knives"),
+            Buy(150, "seat-1", "home/bathroom/toilet-seats", gift: true),
+            new(105, SignalType.Consume, "b-1", "books/fiction/scifi", 0.9),
+        ];
+
+        Assert.True(KindEvents.Outcome(BeliefKind.Affinity, "home/kitchen", cut, before, after, h, purchasesOnly: false));
+        Assert.False(KindEvents.Outcome(BeliefKind.Affinity, "home/kitchen", cut, before, after, h, purchasesOnly: true));
+        Assert.False(KindEvents.Outcome(BeliefKind.Satiation, "electronics/tv", cut, before, after, h, false));
+        // A gift purchase does not end satiation: the buyer is still not in the market for themselves.
+        Assert.True(KindEvents.Outcome(BeliefKind.Satiation, "home/bathroom/toilet-seats", cut, before, after, h, false));
+        Assert.True(KindEvents.Outcome(BeliefKind.Researcher, "electronics/tv", cut, before, after, h, false));
+        Assert.Null(KindEvents.Outcome(BeliefKind.Researcher, "home/kitchen/knives", cut, before, after, h, false));
+        Assert.True(KindEvents.Outcome(BeliefKind.PriceTier, "premium@electronics", cut, before, after, h, false));
+        Assert.False(KindEvents.Outcome(BeliefKind.PriceTier, "budget@electronics", cut, before, after, h, false));
+        Assert.True(KindEvents.Outcome(BeliefKind.Variety, "books/fiction/crime", cut, before, after, h, false));
+        Assert.False(KindEvents.Outcome(BeliefKind.Variety, "books/fiction", cut, before, after, h, false));
+        Assert.True(KindEvents.Outcome(BeliefKind.Replenishment, "tv-4", cut, before, after, h, false, nextDay: 101));
+        Assert.False(KindEvents.Outcome(BeliefKind.Replenishment, "home/bathroom/toilet-seats", cut, before, after, h, false));
+    }
+
+    [Fact]
+    public void A_logistic_map_fitted_on_miscalibrated_confidences_calibrates_them()
+    {
+        // Confidences twice the true probability: the map must bring ECE down.
+        var random = new Random(7);
+        var pairs = new List<(double P, bool O)>();
+        for (var i = 0; i < 5000; i++)
+        {
+            var truth = 0.05 + 0.4 * random.NextDouble();
+            pairs.Add((2 * truth, random.NextDouble() < truth));
+        }
+        var fit = Platt.Fit(pairs);
+        var mapped = pairs.Select(x => (Platt.Apply(fit, x.P), x.O)).ToList();
+
+        Assert.True(KindCalibration.Of("x", pairs).Ece > 0.15);
+        Assert.True(KindCalibration.Of("x", mapped).Ece < 0.03, $"ECE after the map: {KindCalibration.Of("x", mapped).Ece}");
+    }
+}
