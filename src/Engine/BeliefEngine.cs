@@ -8,7 +8,7 @@ namespace Clarity.Engine;
 /// Turns signals into beliefs and evaluates them at any instant. Pure: every method is a function
 /// of the model, its input and the time passed in; nothing reads a clock.
 /// </summary>
-public sealed class BeliefEngine
+public sealed partial class BeliefEngine
 {
     private readonly AffinityInterpreter _affinity;
 
@@ -62,6 +62,11 @@ public sealed class BeliefEngine
     /// <summary>Adds signed evidence to a belief, recording it in the trail and noting a flip.</summary>
     internal void AddEvidence(SelfModel model, BeliefKey key, Signal signal, double effect, List<BeliefChange>? changes)
     {
+        if (model.IsCutOff(key, signal.OccurredAt))
+        {
+            // The user rejected or forgot this belief after this evidence: it never counts again.
+            return;
+        }
         var kind = Options.For(key.Kind);
         var belief = model.GetOrAdd(key, signal.OccurredAt, out var created);
         if (created)
@@ -97,6 +102,11 @@ public sealed class BeliefEngine
             note = holds ? "flipped: holds again" : "flipped: no longer holds";
             changes?.Add(new BeliefChange(ChangeKind.Flipped, belief.Id, key, signal.Id, effect));
         }
+        if (belief.Correction is not null && Reconsider(belief, Posterior(belief, kind, at).Evidence) is { } reinferred)
+        {
+            note = note is null ? reinferred : $"{note}; {reinferred}";
+            changes?.Add(new BeliefChange(ChangeKind.Created, belief.Id, key, signal.Id, effect));
+        }
         belief.Record(new TrailEntry(signal.Id, signal.Type, signal.OccurredAt, effect, note), Options.TrailLength);
     }
 
@@ -123,7 +133,8 @@ public sealed class BeliefEngine
         var (confidence, evidence) = Posterior(belief, kind, ticks);
         var status = NextStatus(belief.Status, evidence, kind);
         var holds = HoldsAt(belief.Holds, confidence, evidence, kind);
-        return new BeliefSnapshot(belief, confidence, evidence, status, holds, Statements.Render(belief.Key, holds), kind.HalfLifeDays);
+        var snapshot = new BeliefSnapshot(belief, confidence, evidence, status, holds, Statements.Render(belief.Key, holds), kind.HalfLifeDays);
+        return belief.Correction is { } correction ? WithUserWord(snapshot, correction) : snapshot;
     }
 
     /// <summary>

@@ -102,6 +102,8 @@ public sealed class EngineOptions
 
     public RerankOptions Rerank { get; set; } = new();
 
+    public CorrectionOptions Corrections { get; set; } = new();
+
     /// <summary>Per-kind dynamics; kinds not listed use <see cref="Defaults"/>.</summary>
     public Dictionary<BeliefKind, KindOptions> Kinds { get; set; } = Defaults();
 
@@ -186,6 +188,7 @@ public sealed class EngineOptions
         Positive("Rerank:EvidenceHalfSaturation", Rerank.EvidenceHalfSaturation);
         NonNegative("Rerank:BackoffBelowEvidence", Rerank.BackoffBelowEvidence);
         NonNegative("Rerank:MinimumEffect", Rerank.MinimumEffect);
+        errors.AddRange(Corrections.Validate($"{prefix}:Corrections"));
         return errors;
     }
 }

@@ -6,7 +6,7 @@ namespace Clarity.Engine;
 /// The engine's state for one user: beliefs plus the bounded bookkeeping the interpreters need.
 /// Mutable and owned by exactly one caller at a time (a grain activation, or the evaluation replay).
 /// </summary>
-public sealed class SelfModel
+public sealed partial class SelfModel
 {
     private readonly Dictionary<BeliefKey, Belief> _beliefs = [];
     private readonly HashSet<string> _recentIds = new(StringComparer.Ordinal);

@@ -8,7 +8,7 @@ namespace Clarity.Grains.Interfaces;
 /// an ingest that returns has made its signals durable.
 /// </summary>
 [Alias("Clarity.ISelfModelGrain")]
-public interface ISelfModelGrain : IGrainWithStringKey
+public partial interface ISelfModelGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Applies a batch of this user's signals. Returns once they are durable. Signals whose id was

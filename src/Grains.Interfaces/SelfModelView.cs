@@ -46,4 +46,23 @@ public sealed record BeliefView
     [Id(11)] public required DateTimeOffset LastObservedAt { get; init; }
 
     [Id(12)] public required double HalfLifeDays { get; init; }
+
+    /// <summary>
+    /// What the user said about it: "confirmed", "rejected" or "stated"; omitted for a plain
+    /// inference. A rejected belief moves no rerank; its statement is the one the user rejected.
+    /// </summary>
+    [Id(20)]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Verdict { get; init; }
+
+    /// <summary>
+    /// Whether the statement reads as the kind's proposition (true) or its negation (false, e.g.
+    /// "Not interested in ..."); confidence is always that of the proposition.
+    /// </summary>
+    [Id(21)] public bool Holds { get; init; } = true;
+
+    /// <summary>The signals behind the belief, most recent first; only on single-belief reads and exports.</summary>
+    [Id(22)]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<TrailEntryView>? Trail { get; init; }
 }

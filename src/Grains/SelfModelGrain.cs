@@ -35,7 +35,7 @@ public sealed class SelfModelGrainOptions
 /// means in the log); the state is a snapshot written behind with the log position it includes, and
 /// activation replays the log after that position.
 /// </summary>
-public sealed class SelfModelGrain(
+public sealed partial class SelfModelGrain(
     [PersistentState("selfmodel", StorageNames.Clarity)] IPersistentState<SelfModelState> state,
     ISignalLog log,
     BeliefEngine engine,

@@ -1,3 +1,4 @@
+using Clarity.Engine;
 using Clarity.Engine.Beliefs;
 using Clarity.Engine.Ranking;
 using Clarity.Engine.Signals;
@@ -51,6 +52,21 @@ public static class WireMapping
         FirstObservedAt = b.Belief.FirstObservedAt,
         LastObservedAt = b.Belief.LastObservedAt,
         HalfLifeDays = b.HalfLifeDays,
+        Verdict = b.Belief.Correction?.Verdict.Wire(),
+        Holds = b.Holds,
+    };
+
+    /// <summary>A belief with its audit trail, most recent first.</summary>
+    public static BeliefView ToDetailView(this BeliefSnapshot b) => b.ToView() with
+    {
+        Trail = [.. b.Belief.Trail.Select(t => new TrailEntryView
+        {
+            SignalId = t.SignalId,
+            Type = t.Type.ToWire(),
+            OccurredAt = t.OccurredAt,
+            Effect = t.Effect,
+            Note = t.Note,
+        })],
     };
 
     public static Candidate ToCandidate(this CandidateData c) => new(c.Id, c.Category, c.Score, c.Price, c.Tags);

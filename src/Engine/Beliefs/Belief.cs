@@ -10,7 +10,7 @@ public sealed record TrailEntry(string SignalId, SignalType Type, DateTimeOffset
 /// of the kind plus decayed sums of supporting and contradicting weights. Confidence and evidence
 /// are computed at read time from <c>asOf</c>; nothing here depends on when it was last touched.
 /// </summary>
-public sealed class Belief
+public sealed partial class Belief
 {
     private readonly List<TrailEntry> _trail = [];
 

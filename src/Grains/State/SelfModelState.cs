@@ -23,7 +23,22 @@ public sealed class SelfModelState
 
     /// <summary>The last signal-log position this snapshot includes; activation replays after it.</summary>
     [Id(5)] public long LogPosition { get; set; }
+
+    /// <summary>Rejected or forgotten beliefs and the instant up to which their evidence no longer counts.</summary>
+    [Id(20)] public List<CutoffState> Cutoffs { get; set; } = [];
 }
+
+[GenerateSerializer, Immutable, Alias("Clarity.CutoffState")]
+public sealed record CutoffState(
+    [property: Id(0)] BeliefKind Kind,
+    [property: Id(1)] string Subject,
+    [property: Id(2)] DateTimeOffset EvidenceUpTo);
+
+[GenerateSerializer, Immutable, Alias("Clarity.CorrectionState")]
+public sealed record CorrectionState(
+    [property: Id(0)] UserVerdict Verdict,
+    [property: Id(1)] bool Holds,
+    [property: Id(2)] DateTimeOffset At);
 
 [GenerateSerializer, Alias("Clarity.BeliefState")]
 public sealed class BeliefState
@@ -55,6 +70,9 @@ public sealed class BeliefState
     [Id(12)] public bool Holds { get; set; }
 
     [Id(13)] public List<TrailState> Trail { get; set; } = [];
+
+    /// <summary>The user's word on the belief; null for a plain inference.</summary>
+    [Id(20)] public CorrectionState? Correction { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("Clarity.TrailState")]
@@ -75,6 +93,7 @@ public static class SelfModelStateMapping
         FirstSignalAt = model.FirstSignalAt,
         LastSignalAt = model.LastSignalAt,
         SignalCount = model.SignalCount,
+        Cutoffs = [.. model.EvidenceCutoffs.Select(c => new CutoffState(c.Key.Kind, c.Key.Subject, c.Value))],
     };
 
     public static SelfModel ToModel(this SelfModelState state, EngineOptions options)
@@ -101,9 +120,14 @@ public static class SelfModelStateMapping
                 Source = b.Source,
                 Status = b.Status,
                 Holds = b.Holds,
+                Correction = b.Correction is { } c ? new Correction(c.Verdict, c.Holds, c.At) : null,
             };
             belief.RestoreTrail(b.Trail.Select(t => new TrailEntry(t.SignalId, t.Type, t.OccurredAt, t.Effect, t.Note)));
             model.Restore(belief);
+        }
+        foreach (var cutoff in state.Cutoffs)
+        {
+            model.SetCutoff(new BeliefKey(cutoff.Kind, cutoff.Subject), cutoff.EvidenceUpTo, options.Corrections.MaxCutoffs);
         }
         return model;
     }
@@ -123,6 +147,7 @@ public static class SelfModelStateMapping
         Source = b.Source,
         Status = b.Status,
         Holds = b.Holds,
+        Correction = b.Correction is { } c ? new CorrectionState(c.Verdict, c.Holds, c.At) : null,
         Trail = [.. b.Trail.Select(t => new TrailState(t.SignalId, t.Type, t.OccurredAt, t.Effect, t.Note))],
     };
 }

@@ -1,0 +1,131 @@
+using Clarity.Engine;
+using Clarity.Engine.Beliefs;
+using Clarity.Grains.Interfaces;
+using Microsoft.Extensions.Logging;
+
+namespace Clarity.Grains;
+
+/// <summary>Transparency and control: the user's corrections, statements, export and erasure.</summary>
+public sealed partial class SelfModelGrain
+{
+    public Task<BeliefView?> GetBeliefAsync(string beliefId, DateTimeOffset? asOf)
+    {
+        var at = asOf ?? clock.GetUtcNow();
+        return Task.FromResult(_model.Find(beliefId) is { } belief ? engine.Evaluate(belief, at).ToDetailView() : null);
+    }
+
+    public Task<BeliefView?> ConfirmAsync(string beliefId) =>
+        CorrectAsync(now => engine.Confirm(_model, beliefId, now), "confirmed");
+
+    public Task<BeliefView?> RejectAsync(string beliefId) =>
+        CorrectAsync(now => engine.Reject(_model, beliefId, now), "rejected");
+
+    public async Task<bool> ForgetAsync(string beliefId)
+    {
+        if (!engine.Forget(_model, beliefId, clock.GetUtcNow()))
+        {
+            return false;
+        }
+        await PersistAsync();
+        LogCorrected(logger, _userId, "forgot", beliefId);
+        return true;
+    }
+
+    public async Task<SelfModelView> StateAsync(IReadOnlyList<StatedAnswer> answers)
+    {
+        var now = clock.GetUtcNow();
+        var keys = answers.Select(a => (Key: ToKey(a.Kind, a.Subject), a.Holds)).ToList();
+        foreach (var (key, holds) in keys)
+        {
+            engine.State(_model, key, holds, now);
+        }
+        if (keys.Count > 0)
+        {
+            await PersistAsync();
+        }
+        return await GetSelfModelAsync(now);
+    }
+
+    public Task<IReadOnlyList<StatementRank>> RankStatementsAsync(IReadOnlyList<StatementTargetData> statements)
+    {
+        var targets = statements.Select(s => new StatementTarget(s.StatementId, ToKey(s.Kind, s.Subject))).ToList();
+        IReadOnlyList<StatementRank> ranked = [.. engine.RankStatements(_model, targets, clock.GetUtcNow()).Select(v => new StatementRank
+        {
+            StatementId = v.StatementId,
+            Value = v.Value,
+            Answer = v.Answer switch
+            {
+                null => null,
+                { Verdict: UserVerdict.Rejected } => "rejected",
+                { Holds: true } => "selected",
+                _ => "rejected",
+            },
+        })];
+        return Task.FromResult(ranked);
+    }
+
+    public async Task EraseAsync()
+    {
+        _model = new SelfModel();
+        await state.ClearStateAsync();
+        LogErased(logger, _userId);
+        // Nothing of the user stays in memory either: the next call starts from empty storage.
+        DeactivateOnIdle();
+    }
+
+    public Task<SelfModelExport> ExportAsync()
+    {
+        var now = clock.GetUtcNow();
+        return Task.FromResult(new SelfModelExport
+        {
+            UserId = _userId,
+            ExportedAt = now,
+            Beliefs = [.. engine.Evaluate(_model, now).Select(b => b.ToDetailView())],
+            EvidenceCutoffs = [.. _model.EvidenceCutoffs.OrderBy(c => c.Value).Select(c => new EvidenceCutoffView
+            {
+                BeliefId = c.Key.Id(),
+                Kind = c.Key.Kind.Wire(),
+                Subject = c.Key.Subject,
+                EvidenceUpTo = c.Value,
+            })],
+            Signals = new SignalSummaryView
+            {
+                Count = _model.SignalCount,
+                FirstAt = _model.FirstSignalAt,
+                LastAt = _model.LastSignalAt,
+                RecentIds = [.. _model.RecentSignalIds],
+            },
+        });
+    }
+
+    private async Task<BeliefView?> CorrectAsync(Func<DateTimeOffset, BeliefSnapshot?> correct, string what)
+    {
+        var now = clock.GetUtcNow();
+        if (correct(now) is not { } corrected)
+        {
+            return null;
+        }
+        await PersistAsync();
+        LogCorrected(logger, _userId, what, corrected.Id);
+        return engine.Evaluate(corrected.Belief, now).ToDetailView();
+    }
+
+    private static BeliefKey ToKey(string kind, string subject)
+    {
+        if (!CorrectionNames.TryParseKind(kind, out var parsed))
+        {
+            throw new ArgumentException($"Unknown belief kind '{kind}'.", nameof(kind));
+        }
+        if (InputRules.CheckCategory(subject.Split('@')[^1]) is { } error)
+        {
+            throw new ArgumentException(error, nameof(subject));
+        }
+        return new BeliefKey(parsed, subject);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} {Verdict} belief {BeliefId}")]
+    private static partial void LogCorrected(ILogger logger, string userId, string verdict, string beliefId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Erased the self-model of {UserId}")]
+    private static partial void LogErased(ILogger logger, string userId);
+}
