@@ -1,11 +1,13 @@
 using Clarity.Gateway;
 using Clarity.Gateway.Apis;
 using Clarity.Gateway.Auth;
+using Clarity.Gateway.Me;
 using Clarity.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddClarityRole();
 builder.AddClarityGateway();
+builder.AddClarityControl();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -14,9 +16,11 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapClarityHealth();
+app.MapMePage();
 var v1 = app.MapGroup("/v1").RequireAuthorization(ServiceKeyAuthentication.SchemeName);
 v1.MapSignalsApi();
 v1.MapUsersApi();
+v1.MapControlApi();
 
 app.Run();
 

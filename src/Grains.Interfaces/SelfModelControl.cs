@@ -119,6 +119,9 @@ public sealed record SelfModelExport
     [Id(3)] public required IReadOnlyList<EvidenceCutoffView> EvidenceCutoffs { get; init; }
 
     [Id(4)] public required SignalSummaryView Signals { get; init; }
+
+    /// <summary>Every accepted signal of the user, as sent, in the order it was accepted.</summary>
+    [Id(5)] public required IReadOnlyList<SignalData> SignalLog { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("Clarity.EvidenceCutoffView")]

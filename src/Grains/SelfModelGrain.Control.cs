@@ -1,6 +1,7 @@
 using Clarity.Engine;
 using Clarity.Engine.Beliefs;
 using Clarity.Grains.Interfaces;
+using Clarity.Grains.State;
 using Microsoft.Extensions.Logging;
 
 namespace Clarity.Grains;
@@ -26,7 +27,7 @@ public sealed partial class SelfModelGrain
         {
             return false;
         }
-        await PersistAsync();
+        await SaveNowAsync();
         LogCorrected(logger, _userId, "forgot", beliefId);
         return true;
     }
@@ -41,7 +42,7 @@ public sealed partial class SelfModelGrain
         }
         if (keys.Count > 0)
         {
-            await PersistAsync();
+            await SaveNowAsync();
         }
         return await GetSelfModelAsync(now);
     }
@@ -66,17 +67,25 @@ public sealed partial class SelfModelGrain
 
     public async Task EraseAsync()
     {
+        // Nothing of the user stays in memory: even if storage fails below, the next call starts
+        // from what storage holds, and a retried erase finishes the job.
         _model = new SelfModel();
-        await state.ClearStateAsync();
-        LogErased(logger, _userId);
-        // Nothing of the user stays in memory either: the next call starts from empty storage.
+        _logPosition = 0;
+        _dirty = false;
+        _signalsSinceSnapshot = 0;
         DeactivateOnIdle();
+        // The log first: it is what remembers signal ids; a snapshot left behind alone would be
+        // erased by the retry, while a log left behind would be replayed into a new model.
+        var deleted = await log.DeleteAsync(_tenantId, _userId);
+        await state.ClearStateAsync();
+        LogErased(logger, _userId, deleted);
     }
 
-    public Task<SelfModelExport> ExportAsync()
+    public async Task<SelfModelExport> ExportAsync()
     {
         var now = clock.GetUtcNow();
-        return Task.FromResult(new SelfModelExport
+        var logged = await log.ReadAsync(_tenantId, _userId);
+        return new SelfModelExport
         {
             UserId = _userId,
             ExportedAt = now,
@@ -95,7 +104,8 @@ public sealed partial class SelfModelGrain
                 LastAt = _model.LastSignalAt,
                 RecentIds = [.. _model.RecentSignalIds],
             },
-        });
+            SignalLog = [.. logged.Select(l => l.Signal)],
+        };
     }
 
     private async Task<BeliefView?> CorrectAsync(Func<DateTimeOffset, BeliefSnapshot?> correct, string what)
@@ -105,9 +115,32 @@ public sealed partial class SelfModelGrain
         {
             return null;
         }
-        await PersistAsync();
+        await SaveNowAsync();
         LogCorrected(logger, _userId, what, corrected.Id);
         return engine.Evaluate(corrected.Belief, now).ToDetailView();
+    }
+
+    // The user's word is durable before it is acknowledged: the snapshot is written now (not
+    // behind, as for signals, which the log already holds). If that fails, this activation's
+    // memory is ahead of storage, so it goes away and the caller sees the failure and retries.
+    private async Task SaveNowAsync()
+    {
+        var snapshot = _model.ToState();
+        snapshot.LogPosition = _logPosition;
+        var previous = state.State;
+        state.State = snapshot;
+        try
+        {
+            await state.WriteStateAsync();
+            _dirty = false;
+            _signalsSinceSnapshot = 0;
+        }
+        catch
+        {
+            state.State = previous;
+            DeactivateOnIdle();
+            throw;
+        }
     }
 
     private static BeliefKey ToKey(string kind, string subject)
@@ -126,6 +159,6 @@ public sealed partial class SelfModelGrain
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} {Verdict} belief {BeliefId}")]
     private static partial void LogCorrected(ILogger logger, string userId, string verdict, string beliefId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Erased the self-model of {UserId}")]
-    private static partial void LogErased(ILogger logger, string userId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Erased the self-model of {UserId} and {Signals} logged signals")]
+    private static partial void LogErased(ILogger logger, string userId, int signals);
 }
