@@ -21,6 +21,7 @@ var v1 = app.MapGroup("/v1").RequireAuthorization(ServiceKeyAuthentication.Schem
 v1.MapSignalsApi();
 v1.MapUsersApi();
 v1.MapControlApi();
+app.MapFloorsWhenEnabled(v1);
 
 app.Run();
 

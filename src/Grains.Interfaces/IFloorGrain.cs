@@ -1,0 +1,27 @@
+namespace Clarity.Grains.Interfaces;
+
+/// <summary>
+/// A trivial grain (a dictionary, no engine, no storage) that the load tool uses as the floor for
+/// grain calls behind the gateway's pipeline. Only mapped when <c>Clarity:Benchmark:Floors</c> is true.
+/// </summary>
+[Alias("Clarity.IFloorGrain")]
+public interface IFloorGrain : IGrainWithStringKey
+{
+    /// <summary>Counts each signal's category in memory; nothing is durable.</summary>
+    [Alias("Ingest")]
+    Task<IngestResult> IngestAsync(IReadOnlyList<SignalData> signals);
+
+    /// <summary>Up to 20 small records: the counted categories.</summary>
+    [Alias("Read")]
+    [Orleans.Concurrency.ReadOnly]
+    Task<IReadOnlyList<FloorEntry>> ReadAsync();
+
+    /// <summary>Looks each candidate's category up and sorts by score plus count.</summary>
+    [Alias("Rerank")]
+    [Orleans.Concurrency.ReadOnly]
+    Task<IReadOnlyList<FloorEntry>> RerankAsync(IReadOnlyList<CandidateData> candidates);
+}
+
+/// <summary>A name and a number: the floor grain's only record.</summary>
+[GenerateSerializer, Immutable, Alias("Clarity.FloorEntry")]
+public sealed record FloorEntry([property: Id(0)] string Name, [property: Id(1)] double Value);

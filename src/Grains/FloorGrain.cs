@@ -1,0 +1,49 @@
+using Clarity.Grains.Interfaces;
+
+namespace Clarity.Grains;
+
+/// <summary>
+/// The floor the load tool compares Clarity's grain calls with: the same activation, messaging and
+/// serialization, and nothing of the engine or storage. Never reached unless the gateway maps the
+/// benchmark floors (<c>Clarity:Benchmark:Floors</c>).
+/// </summary>
+public sealed class FloorGrain : Grain, IFloorGrain
+{
+    private const int ReadRecords = 20;
+    private readonly Dictionary<string, double> _counts = new(StringComparer.Ordinal);
+
+    public Task<IngestResult> IngestAsync(IReadOnlyList<SignalData> signals)
+    {
+        foreach (var signal in signals)
+        {
+            _counts[signal.Item.Category] = _counts.GetValueOrDefault(signal.Item.Category) + 1;
+        }
+        return Task.FromResult(new IngestResult(signals.Count, 0));
+    }
+
+    public Task<IReadOnlyList<FloorEntry>> ReadAsync()
+    {
+        var entries = new List<FloorEntry>(ReadRecords);
+        foreach (var (name, value) in _counts)
+        {
+            if (entries.Count == ReadRecords)
+            {
+                break;
+            }
+            entries.Add(new FloorEntry(name, value));
+        }
+        return Task.FromResult<IReadOnlyList<FloorEntry>>(entries);
+    }
+
+    public Task<IReadOnlyList<FloorEntry>> RerankAsync(IReadOnlyList<CandidateData> candidates)
+    {
+        var ranked = new FloorEntry[candidates.Count];
+        for (var i = 0; i < ranked.Length; i++)
+        {
+            var candidate = candidates[i];
+            ranked[i] = new FloorEntry(candidate.Id, (candidate.Score ?? 0) + _counts.GetValueOrDefault(candidate.Category));
+        }
+        Array.Sort(ranked, static (a, b) => b.Value.CompareTo(a.Value));
+        return Task.FromResult<IReadOnlyList<FloorEntry>>(ranked);
+    }
+}
