@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Clarity.LoadTest;
+
+/// <summary>
+/// The real gateway (co-hosted silo) as a child process on 127.0.0.1, in the Development
+/// environment for the dev key, with the benchmark floors mapped. Stopped by its pid.
+/// </summary>
+internal sealed class GatewayProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly Queue<string> _tail = new();
+
+    private GatewayProcess(Process process, Uri url)
+    {
+        _process = process;
+        Url = url;
+    }
+
+    public Uri Url { get; }
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>The gateway's last lines of output, for a failure message.</summary>
+    public string Tail
+    {
+        get
+        {
+            lock (_tail)
+            {
+                return string.Join(Environment.NewLine, _tail);
+            }
+        }
+    }
+
+    public static string FindGatewayDll(string? explicitPath)
+    {
+        if (explicitPath is not null)
+        {
+            return Path.GetFullPath(explicitPath);
+        }
+#if DEBUG
+        const string configuration = "Debug";
+#else
+        const string configuration = "Release";
+#endif
+        var root = RepositoryRoot();
+        var dll = Path.Combine(root, "src", "Gateway", "bin", configuration, "net10.0", "Clarity.Gateway.dll");
+        return File.Exists(dll)
+            ? dll
+            : throw new FileNotFoundException($"The gateway is not built; run: dotnet build -c {configuration} tools/LoadTest", dll);
+    }
+
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Clarity.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new DirectoryNotFoundException("Run the load tool from inside the Clarity repository (no Clarity.sln above it).");
+    }
+
+    public static async Task<GatewayProcess> StartAsync(
+        string dll,
+        string dataDirectory,
+        string? postgres,
+        IEnumerable<KeyValuePair<string, string>> settings,
+        TextWriter log,
+        CancellationToken cancellationToken)
+    {
+        var port = FreePort();
+        var url = new Uri($"http://127.0.0.1:{port}");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = dataDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(url.ToString().TrimEnd('/'));
+        var env = start.Environment;
+        env["ASPNETCORE_ENVIRONMENT"] = "Development";
+        env["DOTNET_ENVIRONMENT"] = "Development";
+        env["Clarity__DataDirectory"] = Path.Combine(dataDirectory, "data");
+        env["Clarity__SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
+        env["Clarity__GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
+        env["Clarity__Benchmark__Floors"] = "true";
+        // Request logging at Information costs throughput the users would not pay in production.
+        env["Logging__LogLevel__Default"] = "Warning";
+        env["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
+        if (postgres is not null)
+        {
+            env["ConnectionStrings__Clarity"] = postgres;
+        }
+        foreach (var (key, value) in settings)
+        {
+            env[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        var gateway = new GatewayProcess(process, url);
+        process.OutputDataReceived += (_, e) => gateway.Remember(e.Data);
+        process.ErrorDataReceived += (_, e) => gateway.Remember(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        log.WriteLine($"  gateway pid {process.Id} on {url} ({(postgres is null ? "embedded store" : "PostgreSQL")})");
+
+        using var probe = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.GetTimestamp() + (90 * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The gateway exited with {process.ExitCode}:{Environment.NewLine}{gateway.Tail}");
+            }
+            try
+            {
+                using var ready = await probe.GetAsync(new Uri("/readyz", UriKind.Relative), cancellationToken);
+                if (ready.IsSuccessStatusCode)
+                {
+                    return gateway;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(200, cancellationToken);
+        }
+        await gateway.DisposeAsync();
+        throw new TimeoutException($"The gateway was not ready within 90 s:{Environment.NewLine}{gateway.Tail}");
+    }
+
+    private void Remember(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_tail)
+        {
+            _tail.Enqueue(line);
+            while (_tail.Count > 40)
+            {
+                _tail.Dequeue();
+            }
+        }
+    }
+
+    /// <summary>Asks the gateway to stop (SIGTERM, by pid), then kills it if it has not within 20 s.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            using (var term = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(CultureInfo.InvariantCulture) } }))
+            {
+                await term!.WaitForExitAsync();
+            }
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                await _process.WaitForExitAsync(wait.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+        }
+        _process.Dispose();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,213 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Clarity.LoadTest;
+
+/// <summary>Everything measured in one run, and its markdown rendering (docs/performance/README.md quotes it).</summary>
+internal sealed class Report(LoadTestOptions options)
+{
+    /// <summary>Headings every report has, in order; the smoke test checks them.</summary>
+    public static readonly IReadOnlyList<string> Sections =
+        ["## Machine and command", "## Throughput and latency", "## Budgets", "## Memory per active user", "## Many users", "## Noise", "## Notes"];
+
+    private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
+    private readonly List<(string Phase, List<Series> Series, Series? Raw, IReadOnlyList<Workload> Workloads)> _phases = [];
+    private TimeSpan _duration;
+
+    public string Machine { get; } = string.Create(CultureInfo.InvariantCulture,
+        $"{Environment.ProcessorCount} logical CPUs, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024 * 1024.0):0.#} GiB, {RuntimeInformation.OSDescription.Trim()}, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.ProcessArchitecture}");
+
+    public bool Failed { get; set; }
+
+    public List<string> Notes { get; } = [];
+
+    public List<MemoryResult> Memory { get; } = [];
+
+    public ScaleResult? Scale { get; set; }
+
+    public IEnumerable<Series> AllSeries => _phases.SelectMany(p => p.Series.Concat(p.Raw is null ? [] : [p.Raw]));
+
+    public void AddPhase(string phase, List<Series> series, Series? raw, IReadOnlyList<Workload> workloads) => _phases.Add((phase, series, raw, workloads));
+
+    public void Finish() => _duration = DateTimeOffset.UtcNow - _started;
+
+    public string ToMarkdown()
+    {
+        var md = new StringBuilder();
+        void Line(string text = "") => md.Append(text).Append('\n');
+        string F(double value, string format = "0") => value.ToString(format, CultureInfo.InvariantCulture);
+
+        Line("# Clarity load test report");
+        Line();
+        Line(Sections[0]);
+        Line();
+        Line($"- machine: {Machine}");
+        Line($"- load generator and gateway share the machine (loopback, 127.0.0.1); started {_started:yyyy-MM-dd HH:mm} UTC, took {F(_duration.TotalMinutes, "0.0")} min");
+        Line($"- settings: warm-up {F(options.Warmup.TotalSeconds)} s, {options.Runs} runs of {F(options.RunTime.TotalSeconds, "0.#")} s per figure (at most {options.MaxRequestsPerRun} requests each), " +
+             $"connections {string.Join('/', options.Concurrency)}, {options.Users} users x {options.BeliefsPerUser} signals on distinct categories{(options.Quick ? ", --quick" : "")}");
+        Line("- reproduce: `dotnet run -c Release --project tools/LoadTest` (add `--quick` for a smoke run; `--help` lists the options)");
+        Line();
+
+        Line(Sections[1]);
+        Line();
+        Line("Medians over the runs; spread is +- half the min-max range; latencies in ms (p50/p99/p99.9 medians over runs, max over all runs).");
+        Line("Ratio is the figure's items/s over its floor's items/s at the same connection count, in the same phase; p99 x is its p99 over the floor's.");
+        foreach (var (phase, series, raw, _) in _phases)
+        {
+            Line();
+            Line($"### {phase}");
+            Line();
+            Line("| workload | conns | req/s | spread | items/s | p50 | p99 | p99.9 | max | errors | floor | ratio | p99 x |");
+            Line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|");
+            foreach (var s in series.Concat(raw is null ? [] : [raw]))
+            {
+                var floor = FloorOf(s);
+                Line($"| {s.Name} | {s.Concurrency} | {F(s.Rate)} | +-{F(s.Spread * 100)}% | {F(s.ItemRate)} {s.Unit} | {F(s.P50, "0.00")} | {F(s.P99, "0.00")} | {F(s.P999, "0.00")} | {F(s.Max, "0.0")} | {s.Errors} | " +
+                     (floor is null ? "- | - | - |" : $"{floor.Name} | {F(s.ItemRate / floor.ItemRate, "0.00")}x | {F(s.P99 / floor.P99, "0.0")} |"));
+            }
+            foreach (var s in series.Where(s => s.Errors > 0))
+            {
+                Line();
+                Line($"- {s.Name} at {s.Concurrency}: {s.Errors} errors of {s.Requests}; first: `{s.FirstError?.ReplaceLineEndings(" ")}`");
+            }
+        }
+        Line();
+
+        Line(Sections[2]);
+        Line();
+        Line("| budget (PERFORMANCE.md) | measured | verdict |");
+        Line("|---|---|---|");
+        foreach (var (budget, measured, met) in Budgets())
+        {
+            Line($"| {budget} | {measured} | {(met is null ? "not measured" : met.Value ? "met" : "**gap**")} |");
+        }
+        Line();
+
+        Line(Sections[3]);
+        Line();
+        if (Memory.Count == 0)
+        {
+            Line("Not measured in this run.");
+        }
+        else
+        {
+            Line("Managed heap growth after activating N users in one silo (in-process, production hosting code), after a forced full compacting GC, divided by N.");
+            Line();
+            Line("| activations | users | beliefs each | bytes per user | ratio to floor |");
+            Line("|---|---:|---:|---:|---:|");
+            var floor = Memory[0].BytesPerUser;
+            foreach (var m in Memory)
+            {
+                Line($"| {m.Name} | {m.Users} | {F(m.BeliefsPerUser)} | {F(m.BytesPerUser)} ({F(m.BytesPerUser / 1024, "0.0")} KB) | {F(m.BytesPerUser / floor, "0.0")}x |");
+            }
+        }
+        Line();
+
+        Line(Sections[4]);
+        Line();
+        if (Scale is not { } scale)
+        {
+            Line("Not measured in this run.");
+        }
+        else
+        {
+            Line($"Store: {scale.Store}. Population: {scale.UsersLoaded} of {scale.UsersRequested} requested users stored, {scale.SignalsPerUser} signals each, in {F(scale.LoadTime.TotalSeconds)} s ({F(scale.UsersLoaded / Math.Max(0.001, scale.LoadTime.TotalSeconds))} users/s, {F(scale.UsersLoaded * scale.SignalsPerUser / Math.Max(0.001, scale.LoadTime.TotalSeconds))} signals/s durable, gateway restarted every 250,000 users).");
+            Line();
+            if (scale.ColdActivations is { } cold)
+            {
+                Line($"- cold reactivation after a restart, working set {scale.WorkingSet} users, 64 connections: {cold.Requests} first reads in {F(cold.Elapsed.TotalSeconds, "0.0")} s = **{F(cold.RequestsPerSecond)} activations/s**, p50 {F(cold.P50Ms, "0.00")} ms, p99 {F(cold.P99Ms, "0.00")} ms, max {F(cold.MaxMs, "0")} ms, errors {cold.Errors}");
+            }
+            if (scale.FloorActivations is { } floorCold)
+            {
+                Line($"- floor: first activation of never-seen trivial grains (no storage read), same gateway: {F(floorCold.RequestsPerSecond)} activations/s; the ADO.NET-on-PostgreSQL activation floor of PERFORMANCE.md is ~2,200/s");
+            }
+            if (scale.Rerank is { } rerank && scale.PlainJson is { } plain)
+            {
+                Line($"- rerank 100 candidates over the working set, 64 connections: {F(rerank.Rate)} req/s (+-{F(rerank.Spread * 100)}%), p99 {F(rerank.P99, "0.00")} ms; plain JSON floor in the same gateway {F(plain.Rate)} req/s, p99 {F(plain.P99, "0.00")} ms: **{F(rerank.Rate / plain.Rate, "0.00")}x**, p99 {F(rerank.P99 / plain.P99, "0.0")}x");
+            }
+            if (scale.UsersLoaded < scale.UsersRequested)
+            {
+                Line($"- the load budget ran out at {scale.UsersLoaded} users: loading {scale.UsersRequested} at this rate takes about {F(scale.UsersRequested / Math.Max(1, scale.UsersLoaded / Math.Max(0.001, scale.LoadTime.TotalSeconds)) / 60, "0")} min; activation and rerank costs do not depend on the stored population except through the store's index depth.");
+            }
+        }
+        Line();
+
+        Line(Sections[5]);
+        Line();
+        var spreads = AllSeries.Where(s => s.Runs.Count > 1).Select(s => s.Spread).Order().ToArray();
+        Line(spreads.Length == 0
+            ? "One run per figure: no spread."
+            : $"Run-to-run spread of req/s over {spreads.Length} figures: median +-{F(Series.Median(spreads) * 100)}%, worst +-{F(spreads[^1] * 100)}%.");
+        Line();
+
+        Line(Sections[6]);
+        Line();
+        if (Notes.Count == 0)
+        {
+            Line("None.");
+        }
+        foreach (var note in Notes)
+        {
+            Line($"- {note}");
+        }
+        return md.ToString();
+    }
+
+    private Series? FloorOf(Series s)
+    {
+        var phase = _phases.FirstOrDefault(p => p.Phase == s.Phase);
+        var floorName = phase.Workloads?.FirstOrDefault(w => w.Name == s.Name)?.Floor;
+        if (floorName is null)
+        {
+            return null;
+        }
+        return floorName == LoadTestRunner.RawPostgres
+            ? phase.Raw
+            : phase.Series.FirstOrDefault(f => f.Name == floorName && f.Concurrency == s.Concurrency);
+    }
+
+    private IEnumerable<(string Budget, string Measured, bool? Met)> Budgets()
+    {
+        string F(double value, string format = "0.00") => value.ToString(format, CultureInfo.InvariantCulture);
+        var top = options.Concurrency.Max();
+        foreach (var (phase, series, raw, _) in _phases)
+        {
+            Series? Find(string name) => series.FirstOrDefault(s => s.Name == name && s.Concurrency == top);
+            var plain = Find(LoadTestRunner.PlainJson);
+            if (Find("rerank 100 candidates") is { } rerank && plain is not null)
+            {
+                var ratio = rerank.Rate / plain.Rate;
+                var p99 = rerank.P99 / plain.P99;
+                yield return ($"{phase}: HTTP rerank 100, {top} conns: >= 0.5x plain JSON req/s, p99 <= 3x", $"{F(ratio)}x, p99 {F(p99, "0.0")}x ({F(rerank.P99)} vs {F(plain.P99)} ms)", ratio >= 0.5 && p99 <= 3);
+            }
+            if (Find("read self-model") is { } read && Find("floor: trivial grain read (20 records)") is { } floorRead)
+            {
+                var ratio = read.Rate / floorRead.Rate;
+                yield return ($"{phase}: HTTP read self-model >= 0.8x trivial grain read", $"{F(ratio)}x", ratio >= 0.8);
+            }
+            if (Find("ingest, 1 signal per request") is { } one && Find("floor: trivial grain ingest, 1 signal") is { } floorOne)
+            {
+                var ratio = one.Rate / floorOne.Rate;
+                yield return ($"{phase}: HTTP ingest durable, 1 signal/request >= 0.8x trivial in-memory ingest", $"{F(ratio)}x", ratio >= 0.8);
+            }
+            if (raw is not null && Find("ingest, 100 signals for 100 users") is { } batch)
+            {
+                var ratio = batch.ItemRate / raw.ItemRate;
+                yield return ($"{phase}: HTTP ingest durable, batches of 100 >= 0.5x raw PostgreSQL rows/s", $"{F(ratio)}x ({F(batch.ItemRate, "0")} signals/s vs {F(raw.ItemRate, "0")} rows/s)", ratio >= 0.5);
+            }
+        }
+        if (Memory.FirstOrDefault(m => m.TargetBeliefs == 20) is { } twenty)
+        {
+            yield return ("memory per active user with 20 beliefs <= 6 KB", $"{F(twenty.BytesPerUser / 1024, "0.0")} KB ({F(twenty.BeliefsPerUser, "0")} beliefs)", twenty.BytesPerUser <= 6 * 1024);
+        }
+        if (Scale is { ColdActivations: { } cold, Rerank: { } rerankScale, PlainJson: { } plainScale } scale)
+        {
+            yield return ($"{scale.UsersLoaded} users in {scale.Store}, working set {scale.WorkingSet}: cold reactivation >= 0.8x the activation floor (~2,200/s)",
+                $"{F(cold.RequestsPerSecond, "0")}/s = {F(cold.RequestsPerSecond / 2200)}x", cold.RequestsPerSecond >= 0.8 * 2200);
+            var ratio = rerankScale.Rate / plainScale.Rate;
+            yield return ("... and reranks over the working set at the rerank budget", $"{F(ratio)}x plain JSON, p99 {F(rerankScale.P99 / plainScale.P99, "0.0")}x", ratio >= 0.5 && rerankScale.P99 / plainScale.P99 <= 3);
+        }
+        yield return ("engine: apply one signal to 50 beliefs <= 2 us; rerank 100 vs 50 beliefs <= 20 us", "BenchmarkDotNet, benchmarks/Engine.Benchmarks (see docs/performance/README.md)", null);
+    }
+}
