@@ -99,6 +99,8 @@ internal sealed class GatewayProcess : IAsyncDisposable
         if (postgres is not null)
         {
             env["ConnectionStrings__Clarity"] = postgres;
+            // Cluster mode listens on all interfaces unless given an address; load tests stay on loopback.
+            env["Clarity__AdvertisedAddress"] = "127.0.0.1";
         }
         foreach (var (key, value) in settings)
         {

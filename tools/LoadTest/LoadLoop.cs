@@ -85,6 +85,28 @@ internal static class LoadLoop
         return Summarize(latencies, errors, elapsed, firstError);
     }
 
+    /// <summary>
+    /// Sends until success, honouring 503 + Retry-After (a gateway that just restarted in cluster
+    /// mode answers 503 while membership settles), at most 20 times.
+    /// </summary>
+    public static async Task SendWithRetryAsync(HttpClient client, Func<HttpRequestMessage> request, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await client.SendAsync(request(), cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+            if (response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable || attempt == 20)
+            {
+                throw new HttpRequestException($"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+            }
+            var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1);
+            await Task.Delay(wait > TimeSpan.FromSeconds(5) ? TimeSpan.FromSeconds(5) : wait, cancellationToken);
+        }
+    }
+
     /// <summary>Exact percentiles from every recorded latency (runs are bounded, so they fit in memory).</summary>
     public static RunResult Summarize(IEnumerable<List<long>> latencies, long errors, TimeSpan elapsed, string? firstError)
     {

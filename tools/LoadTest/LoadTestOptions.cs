@@ -33,8 +33,14 @@ internal sealed class LoadTestOptions
     /// <summary>Users that get a self-model before the measured runs.</summary>
     public int Users { get; set; } = 5_000;
 
-    /// <summary>Beliefs each of those users holds (about).</summary>
-    public int BeliefsPerUser { get; set; } = 20;
+    /// <summary>
+    /// Purchases each of those users made, on distinct leaf categories. A purchase supports its leaf
+    /// and its ancestors, so 9 give about 20 beliefs (the report states the exact count).
+    /// </summary>
+    public int SignalsPerUser { get; set; } = 9;
+
+    /// <summary>Only workloads whose name contains this (plus the floors they are compared with).</summary>
+    public string? Only { get; set; }
 
     public int MemoryUsers { get; set; } = 5_000;
 
@@ -70,6 +76,8 @@ internal sealed class LoadTestOptions
           --scale-users N         users stored for the scale probe (default 1000000)
           --working-set N         active users in the scale probe (default 100000)
           --scale-load-minutes M  time allowed to load the scale population (default 6)
+          --signals-per-user N    purchases per seeded user, on distinct categories (default 9: about 20 beliefs)
+          --only TEXT             only workloads whose name contains TEXT, with the plain JSON floor
           --set Key=Value         extra gateway setting (repeatable), e.g. --set Clarity:RateLimits:Enabled=false
           --gateway-dll PATH      the gateway to start (default: the build next to this tool)
           --out DIR               report directory (default artifacts/perf)
@@ -112,6 +120,8 @@ internal sealed class LoadTestOptions
                     case "--scale-users": options.ScaleUsers = NextInt(); break;
                     case "--working-set": options.ScaleWorkingSet = NextInt(); break;
                     case "--scale-load-minutes": options.ScaleLoadBudget = TimeSpan.FromMinutes(double.Parse(Next(), CultureInfo.InvariantCulture)); break;
+                    case "--only": options.Only = Next(); break;
+                    case "--signals-per-user": options.SignalsPerUser = NextInt(); break;
                     case "--gateway-dll": options.GatewayDll = Next(); break;
                     case "--out": options.Output = Next(); break;
                     case "--set":

@@ -125,9 +125,11 @@ internal static class LoadTestRunner
         try
         {
             var seeder = clients[options.Concurrency.Max()];
-            await SeedAsync(seeder, workloads, options, log, cancellationToken);
+            report.BeliefsPerSeededUser = await SeedAsync(seeder, workloads, options, log, cancellationToken);
 
-            var list = Workloads(postgres is not null);
+            var all = Workloads(postgres is not null);
+            var chosen = all.Where(w => options.Only is null || w.Name == PlainJson || w.Name.Contains(options.Only, StringComparison.Ordinal)).ToList();
+            var list = all.Where(w => chosen.Contains(w) || chosen.Any(c => c.Floor == w.Name)).ToList();
             var series = new List<Series>();
             foreach (var c in options.Concurrency)
             {
@@ -179,10 +181,10 @@ internal static class LoadTestRunner
         }
     }
 
-    private static async Task SeedAsync(HttpClient client, Workloads workloads, LoadTestOptions options, TextWriter log, CancellationToken cancellationToken)
+    private static async Task<int> SeedAsync(HttpClient client, Workloads workloads, LoadTestOptions options, TextWriter log, CancellationToken cancellationToken)
     {
         // Every user gets a self-model (and a floor grain its 20 records) before anything is timed.
-        var perRequest = Math.Max(1, 100 / options.BeliefsPerUser);
+        var perRequest = Math.Max(1, 100 / options.SignalsPerUser);
         var requests = (options.Users + perRequest - 1) / perRequest;
         var seeded = Stopwatch.StartNew();
         var next = -1;
@@ -194,13 +196,16 @@ internal static class LoadTestRunner
             {
                 var first = r * perRequest;
                 var count = Math.Min(perRequest, options.Users - first);
-                var body = workloads.SeedBody(first, count, options.BeliefsPerUser);
+                var body = workloads.SeedBody(first, count, options.SignalsPerUser);
                 foreach (var path in SeedPaths)
                 {
-                    using var response = await client.SendAsync(global::Clarity.LoadTest.Workloads.Post(path, body), cancellationToken);
-                    if (!response.IsSuccessStatusCode && Interlocked.Increment(ref failures) == 1)
+                    try
                     {
-                        log.WriteLine($"  seeding failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+                        await LoadLoop.SendWithRetryAsync(client, () => global::Clarity.LoadTest.Workloads.Post(path, body), cancellationToken);
+                    }
+                    catch (HttpRequestException e) when (Interlocked.Increment(ref failures) == 1)
+                    {
+                        log.WriteLine($"  seeding failed: {e.Message}");
                     }
                 }
             }
@@ -209,7 +214,10 @@ internal static class LoadTestRunner
         {
             throw new InvalidOperationException($"Seeding the users failed ({failures} requests); is the gateway mapping Clarity:Benchmark:Floors?");
         }
-        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  seeded {options.Users} users x {options.BeliefsPerUser} signals in {seeded.Elapsed.TotalSeconds:0.0} s"));
+        using var probe = await client.GetAsync(new Uri("/v1/users/u0/self-model", UriKind.Relative), cancellationToken);
+        var beliefs = System.Text.Json.JsonDocument.Parse(await probe.Content.ReadAsStringAsync(cancellationToken)).RootElement.GetProperty("beliefs").GetArrayLength();
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  seeded {options.Users} users x {options.SignalsPerUser} signals ({beliefs} beliefs each) in {seeded.Elapsed.TotalSeconds:0.0} s"));
+        return beliefs;
     }
 }
 

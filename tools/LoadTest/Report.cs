@@ -20,6 +20,9 @@ internal sealed class Report(LoadTestOptions options)
 
     public bool Failed { get; set; }
 
+    /// <summary>Beliefs the seeded users hold, read back from the gateway.</summary>
+    public int BeliefsPerSeededUser { get; set; }
+
     public List<string> Notes { get; } = [];
 
     public List<MemoryResult> Memory { get; } = [];
@@ -45,7 +48,7 @@ internal sealed class Report(LoadTestOptions options)
         Line($"- machine: {Machine}");
         Line($"- load generator and gateway share the machine (loopback, 127.0.0.1); started {_started:yyyy-MM-dd HH:mm} UTC, took {F(_duration.TotalMinutes, "0.0")} min");
         Line($"- settings: warm-up {F(options.Warmup.TotalSeconds)} s, {options.Runs} runs of {F(options.RunTime.TotalSeconds, "0.#")} s per figure (at most {options.MaxRequestsPerRun} requests each), " +
-             $"connections {string.Join('/', options.Concurrency)}, {options.Users} users x {options.BeliefsPerUser} signals on distinct categories{(options.Quick ? ", --quick" : "")}");
+             $"connections {string.Join('/', options.Concurrency)}, {options.Users} users x {options.SignalsPerUser} purchases on distinct leaf categories = {BeliefsPerSeededUser} beliefs each (reads and reranks){(options.Quick ? ", --quick" : "")}");
         Line("- reproduce: `dotnet run -c Release --project tools/LoadTest` (add `--quick` for a smoke run; `--help` lists the options)");
         Line();
 

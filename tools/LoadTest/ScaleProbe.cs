@@ -61,8 +61,8 @@ internal static class ScaleProbe
                 while ((first = Interlocked.Add(ref next, UsersPerRequest)) < chunkEnd && load.Elapsed < options.ScaleLoadBudget && !cancellationToken.IsCancellationRequested)
                 {
                     var count = Math.Min(UsersPerRequest, chunkEnd - first);
-                    using var response = await client.SendAsync(Workloads.Post("/v1/signals", workloads.SeedBody(first, count, SignalsPerUser)), cancellationToken);
-                    response.EnsureSuccessStatusCode();
+                    var body = workloads.SeedBody(first, count, SignalsPerUser);
+                    await LoadLoop.SendWithRetryAsync(client, () => Workloads.Post("/v1/signals", body), cancellationToken);
                     Interlocked.Add(ref done, count);
                 }
             }));
