@@ -70,7 +70,7 @@ public sealed class RealDataTests : IDisposable
         Assert.NotNull(scenarios["clarity"]?.VersusBaseline);
         Assert.NotNull(scenarios[Scenarios.ScenarioEvaluator.Baseline]?.AbsurdRepeatAtRisk);
         Assert.Contains(scenarios.Truth, t => t.Kind == "affinity" && t.Truths > 0);
-        Assert.Equal(2, scenarios.Recovery.Methods.Count);
+        Assert.Equal(3, scenarios.Recovery.Methods.Count);
         Assert.True(scenarios.Recovery.Users > 0);
         Assert.True(scenarios.Calibration.First(r => r.Split == "test").Kinds.Single(k => k.Kind == "affinity").Predictions > 100);
         foreach (var file in new[] { "recovery.svg", "scenarios-absurd-repeat.svg", "scenarios-recall-difference.svg", "reliability-scenarios-affinity.svg", "reliability-online-retail-affinity.svg" })

@@ -294,16 +294,26 @@ public static class ReportWriter
         L();
         L($"For each true proposition: recovered = the engine holds an active belief of that kind and subject that agrees (a true statement held with confidence >= {F(Scenarios.ScenarioEvaluator.HighConfidence, 1)}; a false one flipped, below the kind's prior, or not asserted at all); absent = no active belief; wrong = an active belief that disagrees. Affinity subjects must match exactly; other kinds match an ancestor or descendant path.");
         L();
-        L("| archetype | kind | true statement holds | truths | recovered | absent | wrong | recovered share |");
-        L("|---|---|---|---:|---:|---:|---:|---:|");
+        L("| configuration | archetype | kind | true statement holds | truths | recovered | absent | wrong | recovered share |");
+        L("|---|---|---|---|---:|---:|---:|---:|---:|");
         foreach (var t in sc.Truth)
         {
-            L($"| {t.Archetype} | {t.Kind} | {(t.Holds ? "yes" : "no")} | {t.Truths:N0} | {t.Recovered:N0} | {t.Absent:N0} | {t.Wrong:N0} | {F(t.RecoveredShare, 3)} |");
+            L($"| {t.Configuration} | {t.Archetype} | {t.Kind} | {(t.Holds ? "yes" : "no")} | {t.Truths:N0} | {t.Recovered:N0} | {t.Absent:N0} | {t.Wrong:N0} | {F(t.RecoveredShare, 3)} |");
+        }
+        L();
+        L("By kind (all archetypes):");
+        L();
+        L("| configuration | kind | true statement holds | truths | recovered | absent | wrong | recovered share |");
+        L("|---|---|---|---:|---:|---:|---:|---:|");
+        foreach (var g in sc.Truth.GroupBy(t => (t.Configuration, t.Kind, t.Holds)))
+        {
+            int truths = g.Sum(t => t.Truths), recovered = g.Sum(t => t.Recovered);
+            L($"| {g.Key.Configuration} | {g.Key.Kind} | {(g.Key.Holds ? "yes" : "no")} | {truths:N0} | {recovered:N0} | {g.Sum(t => t.Absent):N0} | {g.Sum(t => t.Wrong):N0} | {F(truths == 0 ? double.NaN : (double)recovered / truths, 3)} |");
         }
         L();
         L("### Recovery after a category starts being ignored");
         L();
-        L($"From the test cut on, each of {sc.Recovery.Users} users ignores the liked category most visible in both top-10 lists: every round (one day) the method's top 10 is shown, each item of that category is an impression without engagement, dismissed 15% of the time; up to {sc.Recovery.Rounds} rounds. Plot: `recovery.svg`.");
+        L($"From the test cut on, each of {sc.Recovery.Users} users ignores the liked category most visible in Clarity's top 10 (and present in every method's): every round (one day) the method's top 10 is shown, each item of that category is an impression without engagement, dismissed 15% of the time; up to {sc.Recovery.Rounds} rounds. Plot: `recovery.svg`.");
         L();
         L("| method | users | left the top 10 | median impressions until it left (of those) | mean impressions shown |");
         L("|---|---:|---:|---:|---:|");

@@ -145,10 +145,15 @@ public static class ScenarioEvaluator
                 absurdAtRisk.Length > 0 ? Bootstrap.MeanInterval(absurdAtRisk, settings.Resamples, settings.Seed) : null));
         }
 
-        progress.Stage("scenarios: truth recovery", users.Count);
-        var truth = TruthRecovery(users, simulator, clarityMain, cut, progress);
+        var clarityDefaults = new ScenarioClarity("clarity-engine-defaults", engineDefaults, simulator, catalog);
+        var truth = new List<TruthRow>();
+        foreach (var clarity in new[] { clarityMain, clarityDefaults })
+        {
+            progress.Stage($"scenarios: truth recovery, {clarity.Name}", users.Count);
+            truth.AddRange(TruthRecovery(users, simulator, clarity, cut, progress));
+        }
         progress.Stage("scenarios: recovery after a category is ignored");
-        var recovery = Recovery(users, simulator, catalog, testSar, clarityMain, cut, settings, progress);
+        var recovery = Recovery(users, catalog, testSar, [clarityMain, clarityDefaults], cut, settings, progress);
         var calibration = CalibrationRuns(users, simulator, catalog, scenario, settings, progress);
 
         return new ScenarioResult
@@ -276,7 +281,7 @@ public static class ScenarioEvaluator
             }
         }
         return [.. counts.OrderBy(p => p.Key.Archetype).ThenBy(p => p.Key.Kind).ThenBy(p => p.Key.Holds)
-            .Select(p => new TruthRow(p.Key.Archetype, p.Key.Kind.Wire(), p.Key.Holds, p.Value[0], p.Value[1], p.Value[2], p.Value[3]))];
+            .Select(p => new TruthRow(clarity.Name, p.Key.Archetype, p.Key.Kind.Wire(), p.Key.Holds, p.Value[0], p.Value[1], p.Value[2], p.Value[3]))];
     }
 
     /// <summary>Engine subjects may be more or less specific than the truth's: an ancestor or descendant path matches.</summary>
@@ -300,11 +305,11 @@ public static class ScenarioEvaluator
     /// dismissed explicitly 15% of the time (as the simulator's ignorers do). Counts impressions
     /// until the category leaves the top 10 (censored after 60 rounds).
     /// </summary>
-    private static RecoveryResult Recovery(List<SimUser> users, Simulator simulator, Catalog catalog, ScenarioSar sar, ScenarioClarity clarity, double cut, Settings settings, Progress progress)
+    private static RecoveryResult Recovery(List<SimUser> users, Catalog catalog, ScenarioSar sar, ScenarioClarity[] clarities, double cut, Settings settings, Progress progress)
     {
         var k = settings.K;
         var baseline = new List<RecoveryUser>();
-        var belief = new List<RecoveryUser>();
+        var belief = clarities.Select(_ => new List<RecoveryUser>()).ToArray();
         var n = 0;
         foreach (var u in users)
         {
@@ -313,25 +318,30 @@ public static class ScenarioEvaluator
                 break;
             }
             var liked = u.Liked(cut);
-            var model = clarity.Replay(u, cut);
             var candidates = sar.Top(u, cut, cut, settings.CandidateDepth);
             var sarTop = candidates.Take(k).Select(c => c.Item).ToList();
-            var clarityTop = clarity.Rerank(model, candidates, cut, k);
-            // The liked category most visible in both lists.
-            var x = liked.Where(c => sarTop.Any(i => catalog.Items[i].Category == c) && clarityTop.Any(i => catalog.Items[i].Category == c))
-                .OrderByDescending(c => clarityTop.Count(i => catalog.Items[i].Category == c)).DefaultIfEmpty(-1).First();
+            var models = clarities.Select(c => c.Replay(u, cut)).ToArray();
+            var tops = clarities.Select((c, i) => c.Rerank(models[i], candidates, cut, k)).ToArray();
+            // The liked category most visible in the first Clarity list, present in every list.
+            var x = liked.Where(c => sarTop.Any(i => catalog.Items[i].Category == c) && tops.All(t => t.Any(i => catalog.Items[i].Category == c)))
+                .OrderByDescending(c => tops[0].Count(i => catalog.Items[i].Category == c)).DefaultIfEmpty(-1).First();
             if (x < 0)
             {
                 continue;
             }
             progress.Tick(n++);
             baseline.Add(Run(day => [.. sar.Top(u, cut, day, k).Select(c => c.Item)], (_, _, _, _) => { }));
-            belief.Add(Run(day => clarity.Rerank(model, sar.Top(u, cut, day, settings.CandidateDepth), day, k),
-                (item, day, id, dismissed) => clarity.Impression(model, u, item, day, id, dismissed)));
+            for (var m = 0; m < clarities.Length; m++)
+            {
+                var clarity = clarities[m];
+                var model = models[m];
+                belief[m].Add(Run(day => clarity.Rerank(model, sar.Top(u, cut, day, settings.CandidateDepth), day, k),
+                    (item, day, id, dismissed) => clarity.Impression(model, u, item, day, id, dismissed)));
+            }
 
             RecoveryUser Run(Func<double, List<int>> top, Action<int, double, string, bool> impressed)
             {
-                // The same user behaviour for both methods: one seeded stream of dismissals per user.
+                // The same user behaviour for every method: one seeded stream of dismissals per user.
                 var random = new Random(unchecked(settings.Seed * 31 + u.Index));
                 var impressions = 0;
                 for (var round = 0; round < RecoveryRounds; round++)
@@ -352,9 +362,10 @@ public static class ScenarioEvaluator
             }
         }
         // The curve runs a little past the last recovery seen (censored users stay "still showing").
-        var max = Math.Min(400, 10 + baseline.Concat(belief).Where(r => r.Recovered).Select(r => r.Impressions).DefaultIfEmpty(50).Max());
+        var all = belief.SelectMany(b => b).Concat(baseline).ToList();
+        var max = Math.Min(400, 10 + all.Where(r => r.Recovered).Select(r => r.Impressions).DefaultIfEmpty(50).Max());
         return new RecoveryResult(baseline.Count, RecoveryRounds,
-            [Summarise(Baseline, baseline, max), Summarise("clarity", belief, max)]);
+            [Summarise(Baseline, baseline, max), .. clarities.Select((c, i) => Summarise(c.Name, belief[i], max))]);
     }
 
     private static RecoveryMethod Summarise(string method, List<RecoveryUser> runs, int max)

@@ -18,7 +18,7 @@ public sealed record DurableRow(string Category, string TrueRole, int Purchases,
 public sealed record DurableCategories(HashSet<int> Set, List<DurableRow> Rows);
 
 /// <summary>Truths of one archetype, kind and polarity: how many the engine recovered, had no belief for, or got wrong.</summary>
-public sealed record TruthRow(string Archetype, string Kind, bool Holds, int Truths, int Recovered, int Absent, int Wrong)
+public sealed record TruthRow(string Configuration, string Archetype, string Kind, bool Holds, int Truths, int Recovered, int Absent, int Wrong)
 {
     public double RecoveredShare => Truths == 0 ? double.NaN : (double)Recovered / Truths;
 }
