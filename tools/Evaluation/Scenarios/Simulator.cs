@@ -211,13 +211,13 @@ public sealed class Simulator
         var researcher = user.Archetype == Archetype.Researcher;
 
         // Planned durable needs: replacement buyers need one durable item shortly before each cut.
-        var needs = new List<(double Day, int Category)>();
+        var needs = new List<(double Day, int Category, bool Replacement)>();
         if (user.Archetype == Archetype.ReplacementBuyer)
         {
             var two = _durable.OrderBy(_ => random.Next()).Take(2).ToArray();
             // Shortly before each cut: the moment a recommender is most tempted to show more of the same.
-            needs.Add((_settings.ValidationCut - 30 + 29 * random.NextDouble(), two[0]));
-            needs.Add((_settings.TestCut - 30 + 29 * random.NextDouble(), two[1]));
+            needs.Add((_settings.ValidationCut - 30 + 29 * random.NextDouble(), two[0], true));
+            needs.Add((_settings.TestCut - 30 + 29 * random.NextDouble(), two[1], true));
         }
         var nextGift = user.GiftCategory >= 0 ? 20 + 60 * random.NextDouble() : double.PositiveInfinity;
         var nextRefill = user.ReplenishItem >= 0 ? user.ReplenishInterval * random.NextDouble() : double.PositiveInfinity;
@@ -232,14 +232,14 @@ public sealed class Simulator
             {
                 if (day >= satiatedUntil[c] && random.NextDouble() < 1.0 / 900)
                 {
-                    needs.Add((day + random.NextDouble(), c));
+                    needs.Add((day + random.NextDouble(), c, false));
                 }
             }
             foreach (var need in needs.Where(n => n.Day >= day && n.Day < day + 1).ToList())
             {
                 if (need.Day >= satiatedUntil[need.Category])
                 {
-                    DurablePurchase(user, random, need.Day, need.Category, researcher);
+                    DurablePurchase(user, random, need.Day, need.Category, researcher, need.Replacement);
                     satiatedUntil[need.Category] = need.Day + 1000;
                 }
             }
@@ -381,10 +381,15 @@ public sealed class Simulator
         }
     }
 
-    private void DurablePurchase(SimUser user, Random random, double day, int category, bool researcher)
+    private void DurablePurchase(SimUser user, Random random, double day, int category, bool researcher, bool replacement)
     {
-        // Research over a few days, then one purchase.
-        var sessions = researcher ? 2 + random.Next(3) : 1 + random.Next(2);
+        // A replacement (the old one broke) is bought at once, at most one look; a new acquisition is researched over a few days.
+        var sessions = replacement ? 0 : researcher ? 2 + random.Next(3) : 1 + random.Next(2);
+        if (replacement && random.NextDouble() < 0.5)
+        {
+            var look = Choose(category, user, random, strict: false);
+            user.Events.Add(new SimEvent(day - 0.01, SignalType.View, look));
+        }
         var t = day - sessions;
         for (var s = 0; s < sessions; s++)
         {

@@ -27,6 +27,9 @@ public enum Archetype
 public sealed record SimCategory(int Index, string Path, CategoryRole Role, double BasePrice)
 {
     public string Root => Path[..Path.IndexOf('/', StringComparison.Ordinal)];
+
+    /// <summary>The catalog's median price of the category (what a tenant knows about its own prices).</summary>
+    public double UsualPrice => BasePrice;
 }
 
 /// <summary>Tier 0 budget, 1 mid, 2 premium.</summary>
@@ -50,10 +53,10 @@ public sealed class Catalog
         ("electronics/audio/headphones", CategoryRole.Durable, 120),
         ("electronics/power/batteries", CategoryRole.Replenishable, 8),
         ("electronics/accessories/cables", CategoryRole.Regular, 10),
-        ("books/fiction/crime", CategoryRole.Media, 10),
-        ("books/fiction/scifi", CategoryRole.Media, 10),
-        ("books/fiction/romance", CategoryRole.Media, 9),
-        ("books/nonfiction/history", CategoryRole.Media, 14),
+        ("books/crime", CategoryRole.Media, 10),
+        ("books/scifi", CategoryRole.Media, 10),
+        ("books/romance", CategoryRole.Media, 9),
+        ("books/history", CategoryRole.Media, 14),
         ("grocery/tea", CategoryRole.Replenishable, 6),
         ("grocery/snacks", CategoryRole.Regular, 4),
         ("fashion/shoes/running", CategoryRole.Regular, 90),
