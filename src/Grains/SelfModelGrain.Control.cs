@@ -132,6 +132,7 @@ public sealed partial class SelfModelGrain
         try
         {
             await state.WriteStateAsync();
+            ReleaseSnapshot();
             _dirty = false;
             _signalsSinceSnapshot = 0;
         }

@@ -59,6 +59,7 @@ public sealed partial class SelfModelGrain(
         (_tenantId, _userId) = SelfModelKey.Parse(this.GetPrimaryKeyString());
         _model = state.State.ToModel(engine.Options);
         _logPosition = state.State.LogPosition;
+        ReleaseSnapshot();
         await ReplayLogAsync(cancellationToken);
         var period = options.Value.HousekeepingPeriod;
         this.RegisterGrainTimer(HousekeepAsync, new GrainTimerCreationOptions(period, period));
@@ -179,6 +180,7 @@ public sealed partial class SelfModelGrain(
         try
         {
             await state.WriteStateAsync(cancellationToken);
+            ReleaseSnapshot();
             _dirty = false;
             _signalsSinceSnapshot = 0;
             events.OnSnapshotted(this.GetPrimaryKeyString(), _logPosition);
@@ -194,6 +196,12 @@ public sealed partial class SelfModelGrain(
             }
         }
     }
+
+    // The model is the truth in memory; the snapshot object is only needed while it is read or
+    // written. Holding it would keep a second copy of every belief and trail for the life of the
+    // activation (about half of an active user's heap). The ETag lives outside State, so the next
+    // write is still checked.
+    private void ReleaseSnapshot() => state.State = new SelfModelState();
 
     private static void ValidateBatch(IReadOnlyList<SignalData> signals)
     {
