@@ -15,6 +15,9 @@ internal sealed class LoadTestOptions
 
     public bool SkipMemory { get; set; }
 
+    /// <summary>Skip the HTTP phases (embedded and PostgreSQL): memory and scale probes only.</summary>
+    public bool SkipHttp { get; set; }
+
     public bool SkipScale { get; set; }
 
     public bool Quick { get; set; }
@@ -66,6 +69,7 @@ internal sealed class LoadTestOptions
           --pg CONNSTRING         use a running PostgreSQL instead of a throwaway one
           --no-pg                 embedded store only
           --no-memory             skip the memory-per-user probe
+          --no-http               skip the HTTP throughput phases
           --no-scale              skip the many-users probe
           --runs N                measured runs (default 5)
           --run-seconds S         length of one measured run (default 3)
@@ -110,6 +114,7 @@ internal sealed class LoadTestOptions
                     case "--pg": options.Postgres = Next(); break;
                     case "--no-pg": options.SkipPostgres = true; break;
                     case "--no-memory": options.SkipMemory = true; break;
+                    case "--no-http": options.SkipHttp = true; break;
                     case "--no-scale": options.SkipScale = true; break;
                     case "--runs": options.Runs = NextInt(); break;
                     case "--run-seconds": options.RunTime = TimeSpan.FromSeconds(double.Parse(Next(), CultureInfo.InvariantCulture)); break;

@@ -23,7 +23,7 @@ internal static class LoadTestRunner
             {
                 await MeasureGatewayAsync(report, "attached gateway", options.Url, null, options, log, cancellationToken);
             }
-            else
+            else if (!options.SkipHttp)
             {
                 await RunStartedGatewaysAsync(report, options, log, cancellationToken);
             }

@@ -26,6 +26,8 @@ internal static class MemoryProbe
             ["Clarity:DataDirectory"] = directory,
             ["Clarity:SiloPort"] = GatewayProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Clarity:GatewayPort"] = GatewayProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Activation here is a batch job on a shared machine, not a latency measurement.
+            ["Clarity:CallTimeout"] = "00:02:00",
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddClaritySilo();
@@ -134,7 +136,7 @@ internal static class MemoryProbe
     private static async Task ForEachBoundedAsync(int count, Func<int, Task> action, CancellationToken cancellationToken)
     {
         var next = -1;
-        var workers = Enumerable.Range(0, 32).Select(async _ =>
+        var workers = Enumerable.Range(0, 8).Select(async _ =>
         {
             int i;
             while ((i = Interlocked.Increment(ref next)) < count && !cancellationToken.IsCancellationRequested)
