@@ -106,6 +106,8 @@ public sealed class ProcessCluster : IAsyncLifetime
             ["ConnectionStrings__Clarity"] = ConnectionString,
             ["Clarity__ClusterId"] = ClusterId,
             ["Clarity__ServiceId"] = ServiceId,
+            // Calls in flight to the killed silo fail after this, as a 503 the load generator resends.
+            ["Clarity__CallTimeout"] = "00:00:10",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",

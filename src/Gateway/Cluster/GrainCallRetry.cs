@@ -20,54 +20,82 @@ public sealed class GrainCallRetryOptions
 
 /// <summary>
 /// Orleans delivers at most once and never retries. When a silo dies, calls to its users fail
-/// (rejected, silo unavailable, or timed out) until the cluster declares it dead and the users
-/// reactivate elsewhere. Every self-model call is idempotent (ingest is deduplicated by signal id
-/// in the log; reads do not change state), so the gateway retries them here, within a bounded
-/// budget, after which the failure reaches the problem mapping as a 503 with Retry-After.
+/// (rejected, or silo unavailable) until the cluster declares it dead and the users reactivate
+/// elsewhere. Every self-model call is idempotent (ingest is deduplicated by signal id in the log;
+/// reads do not change state), so the gateway retries them here, within a bounded budget, after
+/// which the failure reaches the problem mapping as a 503 with Retry-After. Timeouts are not
+/// retried: the silo may just be overloaded, and the client's own retry after the 503 is safe.
 /// Calls made by grains themselves are left alone.
 /// </summary>
+/// <remarks>
+/// A retry issues a new call through the grain reference: Orleans pools and clears a request once
+/// it was sent, so the first attempt's request must never be sent again.
+/// </remarks>
 public sealed partial class GrainCallRetry(GrainCallRetryOptions options, TimeProvider clock, ILogger<GrainCallRetry> logger) : IOutgoingGrainCallFilter
 {
+    // Set while a retry re-issues a call, so that the inner call passes straight through.
+    private static readonly AsyncLocal<bool> Retrying = new();
+
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
-        if (context.SourceId is not null || context.Grain is not ISelfModelGrain)
+        if (Retrying.Value || context.SourceId is not null || context.Grain is not ISelfModelGrain)
         {
             await context.Invoke();
             return;
         }
+        // Captured before the first attempt, which clears the request once it is sent.
+        var method = context.Request.GetMethod();
+        var arguments = new object?[context.Request.GetArgumentCount()];
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            arguments[i] = context.Request.GetArgument(i);
+        }
         var started = clock.GetTimestamp();
         var delay = options.FirstDelay;
-        for (var attempt = 1; ; attempt++)
+        Exception? failure;
+        try
         {
-            ExceptionDispatchInfo? thrown = null;
+            await context.Invoke();
+            failure = context.Response?.Exception;
+        }
+        catch (Exception exception)
+        {
+            failure = exception;
+        }
+        for (var attempt = 1; failure is not null && IsSiloFailure(failure) && clock.GetElapsedTime(started) + delay <= options.Budget; attempt++)
+        {
+            var errorKind = failure.GetType().Name;
+            LogRetry(context.MethodName, attempt, errorKind);
+            await Task.Delay(delay, clock);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.MaxDelay.Ticks));
             try
             {
-                await context.Invoke();
+                Retrying.Value = true;
+                var call = (Task)method.Invoke(context.Grain, arguments)!;
+                await call;
+                context.Result = call.GetType().IsGenericType ? call.GetType().GetProperty("Result")!.GetValue(call) : null;
+                return;
             }
             catch (Exception exception)
             {
-                thrown = ExceptionDispatchInfo.Capture(exception);
+                failure = exception is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : exception;
             }
-            // A failure arrives either thrown or inside the response, depending on where it arose.
-            var failure = thrown?.SourceException ?? context.Response?.Exception;
-            if (failure is null || !IsSiloFailure(failure) || clock.GetElapsedTime(started) + delay > options.Budget)
+            finally
             {
-                thrown?.Throw();
-                return;
+                Retrying.Value = false;
             }
-            var errorKind = failure.GetType().Name;
-            LogRetry(context.MethodName, attempt, errorKind);
-            context.Response = null!;
-            await Task.Delay(delay, clock);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.MaxDelay.Ticks));
+        }
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(failure);
         }
     }
 
-    /// <summary>Failures that mean "the silo holding this user is gone or going", worth another try.</summary>
+    /// <summary>Failures that mean "the silo holding this user is gone", worth another try.</summary>
     internal static bool IsSiloFailure(Exception exception) => exception switch
     {
-        SiloUnavailableException or OrleansMessageRejectionException or TimeoutException => true,
-        StorageUnavailableException => false,
+        SiloUnavailableException or OrleansMessageRejectionException => true,
+        StorageUnavailableException or TimeoutException => false,
         _ => exception.GetType().Name == "ConnectionFailedException"
             || (exception.InnerException is { } inner && IsSiloFailure(inner)),
     };

@@ -32,8 +32,8 @@ public sealed class ClarityHostOptions
     /// </summary>
     public string? AdvertisedAddress { get; set; }
 
-    /// <summary>How long an Orleans call may take before it fails (and, from the gateway, is retried). Default 10 s.</summary>
-    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long an Orleans call may take before it fails (a 503 at the gateway). Default 30 s, as Orleans.</summary>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// The PostgreSQL connection string, read from <c>ConnectionStrings:Clarity</c> (never from this
