@@ -19,31 +19,39 @@ public static class ControlApi
         var users = v1.MapGroup("/users/{userId}");
         users.MapGet("/beliefs/{beliefId}", GetBeliefAsync)
             .WithName("GetBelief")
-            .WithSummary("One belief and the signals behind it (trail, most recent first)");
+            .WithSummary("One belief and the signals behind it (trail, most recent first)")
+            .AllowEndUser();
         users.MapPost("/beliefs/{beliefId}/confirm", (string userId, string beliefId, HttpContext http, IGrainFactory grains) =>
                 CorrectAsync(userId, beliefId, http, grains, static (g, id) => g.ConfirmAsync(id)))
             .WithName("ConfirmBelief")
-            .WithSummary("The user says the belief is right");
+            .WithSummary("The user says the belief is right")
+            .AllowEndUser();
         users.MapPost("/beliefs/{beliefId}/reject", (string userId, string beliefId, HttpContext http, IGrainFactory grains) =>
                 CorrectAsync(userId, beliefId, http, grains, static (g, id) => g.RejectAsync(id)))
             .WithName("RejectBelief")
-            .WithSummary("The user says the belief is wrong: it stops influencing reranks at once");
+            .WithSummary("The user says the belief is wrong: it stops influencing reranks at once")
+            .AllowEndUser();
         users.MapDelete("/beliefs/{beliefId}", ForgetAsync)
             .WithName("ForgetBelief")
-            .WithSummary("Forget the belief and the evidence behind it");
+            .WithSummary("Forget the belief and the evidence behind it")
+            .AllowEndUser();
         users.MapPost("/statements", StateAsync)
             .WithName("AnswerStatements")
             .WithSummary("Record the user's answers to catalogue statements as stated beliefs")
+            .AllowEndUser()
             .Accepts<StatementsInput>("application/json");
         users.MapDelete("", EraseAsync)
             .WithName("EraseUser")
-            .WithSummary("Erase everything stored about the user");
+            .WithSummary("Erase everything stored about the user")
+            .AllowEndUser();
         users.MapGet("/export", ExportAsync)
             .WithName("ExportUser")
-            .WithSummary("Everything stored about the user, as one JSON document");
+            .WithSummary("Everything stored about the user, as one JSON document")
+            .AllowEndUser();
         v1.MapGet("/statements", GetStatementsAsync)
             .WithName("GetStatements")
-            .WithSummary("The tenant's statement catalogue; with userId, ordered by how much an answer would change that user's reranks");
+            .WithSummary("The tenant's statement catalogue; with userId, ordered by how much an answer would change that user's reranks")
+            .AllowEndUser();
         return v1;
     }
 

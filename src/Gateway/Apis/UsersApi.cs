@@ -14,7 +14,8 @@ public static class UsersApi
         var users = v1.MapGroup("/users/{userId}");
         users.MapGet("/self-model", GetSelfModelAsync)
             .WithName("GetSelfModel")
-            .WithSummary("What Clarity believes about a user, evaluated at asOf (default now)");
+            .WithSummary("What Clarity believes about a user, evaluated at asOf (default now)")
+            .AllowEndUser();
         users.MapPost("/rerank", RerankAsync)
             .WithName("Rerank")
             .WithSummary("Filter, re-rank or override the client's candidates with the user's beliefs")

@@ -1,0 +1,116 @@
+using System.Net;
+using Clarity.Gateway.Tests.Infrastructure;
+using static Clarity.Gateway.Tests.Infrastructure.Signals;
+
+namespace Clarity.Gateway.Tests;
+
+/// <summary>End-user tokens: what they open, what they do not, and when they stop working.</summary>
+public sealed class TokenTests
+{
+    private static async Task<(string Token, DateTimeOffset ExpiresAt)> IssueAsync(HttpClient service, string userId)
+    {
+        var body = await (await service.PostAsync($"/v1/users/{userId}/tokens", null)).ExpectAsync(HttpStatusCode.OK);
+        return (body["token"]!.GetValue<string>(), body["expiresAt"]!.GetValue<DateTimeOffset>());
+    }
+
+    [Fact]
+    public async Task A_token_reads_its_own_users_self_model_until_it_expires()
+    {
+        await using var app = new ClarityApp();
+        var service = app.Client();
+        await (await service.PostJsonAsync("/v1/signals", KitchenLover("u-1", ClarityApp.Start))).ExpectAsync(HttpStatusCode.OK);
+
+        var (token, expiresAt) = await IssueAsync(service, "u-1");
+
+        Assert.Equal(ClarityApp.Start.AddMinutes(30), expiresAt);
+        var user = app.Client(token);
+        var own = await (await user.GetAsync("/v1/users/u-1/self-model")).ExpectAsync(HttpStatusCode.OK);
+        var expected = await (await service.GetAsync("/v1/users/u-1/self-model")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(expected.ToJsonString(), own.ToJsonString());
+
+        app.Clock.Advance(TimeSpan.FromMinutes(30));
+        var expired = await (await user.GetAsync("/v1/users/u-1/self-model")).ExpectProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Contains("expired", expired["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_is_forbidden_on_another_user_and_on_service_routes_and_changes_nothing()
+    {
+        await using var app = new ClarityApp();
+        var service = app.Client();
+        var (token, _) = await IssueAsync(service, "u-1");
+        var user = app.Client(token);
+
+        await (await user.GetAsync("/v1/users/u-2/self-model")).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        await (await user.PostJsonAsync("/v1/signals", KitchenLover("u-1", ClarityApp.Start))).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        await (await user.PostJsonAsync("/v1/users/u-1/rerank", KitchenCandidates)).ExpectProblemAsync(HttpStatusCode.Forbidden);
+        await (await user.PostAsync("/v1/users/u-1/tokens", null)).ExpectProblemAsync(HttpStatusCode.Forbidden);
+
+        var model = await (await service.GetAsync("/v1/users/u-1/self-model")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Empty(model["beliefs"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Tampered_truncated_and_foreign_tokens_get_401()
+    {
+        await using var app = new ClarityApp();
+        var (token, _) = await IssueAsync(app.Client(), "u-1");
+        var parts = token.Split('.');
+        // Same payload shape for another user, original signature: the signature no longer matches.
+        var otherUser = (await IssueAsync(app.Client(), "u-2")).Token.Split('.');
+        await using var otherDeployment = new ClarityApp();
+        var (foreign, _) = await IssueAsync(otherDeployment.Client(), "u-1");
+
+        string[] forged =
+        [
+            $"{parts[0]}.{otherUser[1]}.{parts[2]}",
+            $"{parts[0]}.{parts[1]}.{parts[2][..^2]}",
+            $"{parts[0]}.{parts[1]}",
+            $"{parts[0]}.{parts[1]}.{(parts[2][0] == 'A' ? 'B' : 'A')}{parts[2][1..]}",
+            "cu1..",
+            foreign,
+        ];
+        foreach (var credential in forged)
+        {
+            var client = app.Client(token: null);
+            client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + credential);
+            await (await client.GetAsync("/v1/users/u-1/self-model")).ExpectProblemAsync(HttpStatusCode.Unauthorized);
+        }
+    }
+
+    [Fact]
+    public async Task Only_a_service_key_issues_tokens_and_the_user_id_is_validated()
+    {
+        await using var app = new ClarityApp();
+
+        await (await app.Client(token: null).PostAsync("/v1/users/u-1/tokens", null)).ExpectProblemAsync(HttpStatusCode.Unauthorized);
+        var problem = await (await app.Client().PostAsync($"/v1/users/{new string('x', 200)}/tokens", null)).ExpectProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(["userId"], problem["errors"].Keys());
+    }
+
+    [Fact]
+    public async Task A_token_stays_inside_its_tenant()
+    {
+        await using var app = Tenants.ProductionApp();
+        var acme = app.Client(Tenants.AcmeKey);
+        var globex = app.Client(Tenants.GlobexKey);
+        await (await globex.PostJsonAsync("/v1/signals", KitchenLover("u-1", ClarityApp.Start))).ExpectAsync(HttpStatusCode.OK);
+
+        var (token, _) = await IssueAsync(acme, "u-1");
+        var model = await (await app.Client(token).GetAsync("/v1/users/u-1/self-model")).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Empty(model["beliefs"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Outside_development_the_signing_key_is_required()
+    {
+        var settings = Tenants.Production();
+        settings.Remove("Clarity:Tokens:SigningKey");
+        await using var app = new ClarityApp(settings: settings, environment: "Production");
+
+        var error = Assert.ThrowsAny<Exception>(() => app.Client());
+
+        Assert.Contains("Clarity:Tokens:SigningKey", error.ToString(), StringComparison.Ordinal);
+    }
+}
