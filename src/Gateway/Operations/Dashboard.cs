@@ -13,13 +13,14 @@ public static class Dashboard
 {
     public const string RoutePrefix = "/dashboard";
 
-    public static bool IsEnabled(IConfiguration configuration, ClarityHostOptions host) =>
-        configuration.GetValue("Clarity:Dashboard:Enabled", true) && host.Role == "all";
+    /// <summary>On unless configured off, and only where this process hosts a silo (role <c>all</c>).</summary>
+    public static bool IsEnabled(IConfiguration configuration) =>
+        configuration.GetValue("Clarity:Dashboard:Enabled", true)
+        && (configuration.GetSection(ClarityHostOptions.Section).Get<ClarityHostOptions>() ?? new()).Role == "all";
 
     public static WebApplicationBuilder AddClarityDashboard(this WebApplicationBuilder builder)
     {
-        var host = builder.Configuration.GetSection(ClarityHostOptions.Section).Get<ClarityHostOptions>() ?? new();
-        if (IsEnabled(builder.Configuration, host))
+        if (IsEnabled(builder.Configuration))
         {
             builder.UseOrleans(silo => silo.AddDashboard());
         }
@@ -28,8 +29,7 @@ public static class Dashboard
 
     public static IEndpointRouteBuilder MapClarityDashboard(this WebApplication app)
     {
-        var host = app.Services.GetRequiredService<ClarityHostOptions>();
-        if (IsEnabled(app.Configuration, host))
+        if (IsEnabled(app.Configuration))
         {
             app.MapOrleansDashboard(routePrefix: RoutePrefix).RequireAuthorization(AccessPolicies.Operator).ExcludeFromDescription();
         }
