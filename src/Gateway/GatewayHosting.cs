@@ -48,7 +48,7 @@ public static class GatewayHosting
             throw new ClarityConfigurationException(errors);
         }
         builder.Services.AddSingleton(tenants);
-        builder.Services.AddSingleton(services => new EndUserTokens(tokenOptions, signingKey!, services.GetService<TimeProvider>() ?? TimeProvider.System));
+        builder.Services.AddSingleton(services => new EndUserTokens(tokenOptions, signingKey, services.GetService<TimeProvider>() ?? TimeProvider.System));
         builder.Services.Configure<GatewayLimits>(configuration.GetSection(GatewayLimits.Section));
         builder.Services.Configure<LoadSheddingOptions>(configuration.GetSection(LoadSheddingOptions.Section));
         builder.Services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = limits.MaxBodyBytes);

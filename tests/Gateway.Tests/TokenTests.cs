@@ -103,11 +103,25 @@ public sealed class TokenTests
     }
 
     [Fact]
-    public async Task Outside_development_the_signing_key_is_required()
+    public async Task Outside_development_without_a_signing_key_tokens_are_off_and_say_so()
     {
         var settings = Tenants.Production();
         settings.Remove("Clarity:Tokens:SigningKey");
         await using var app = new ClarityApp(settings: settings, environment: "Production");
+        var acme = app.Client(Tenants.AcmeKey);
+
+        var refused = await acme.PostAsync("/v1/users/u-1/tokens", null);
+
+        var problem = await refused.ExpectProblemAsync(HttpStatusCode.ServiceUnavailable);
+        Assert.Contains("Clarity:Tokens:SigningKey", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(refused.Headers.Contains("Retry-After"));
+        await (await acme.GetAsync("/v1/users/u-1/self-model")).ExpectAsync(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_malformed_signing_key_stops_the_start_with_the_setting_named()
+    {
+        await using var app = new ClarityApp(settings: Tenants.Production(new() { ["Clarity:Tokens:SigningKey"] = "dG9vLXNob3J0" }), environment: "Production");
 
         var error = Assert.ThrowsAny<Exception>(() => app.Client());
 

@@ -16,7 +16,7 @@ public static class TokensApi
         return v1;
     }
 
-    internal static Results<Ok<EndUserTokenResponse>, ValidationProblem> Issue(
+    internal static Results<Ok<EndUserTokenResponse>, ValidationProblem, ProblemHttpResult> Issue(
         string userId,
         HttpContext http,
         EndUserTokens tokens,
@@ -25,6 +25,15 @@ public static class TokensApi
         if (InputRules.CheckId(userId, "user id") is { } error)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [error] }, detail: "The user id is invalid.");
+        }
+        if (!tokens.IsEnabled)
+        {
+            // Not transient, so a long Retry-After: it changes only when the operator sets the key.
+            http.Response.Headers.RetryAfter = "3600";
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "End-user tokens are off",
+                detail: $"This deployment issues no end-user tokens until its operator sets {EndUserTokenOptions.Section}:SigningKey.");
         }
         var tenant = http.User.TenantId();
         var (token, expiresAt) = tokens.Issue(tenant, userId);

@@ -15,9 +15,10 @@ public sealed class EndUserTokenOptions
     public const string Section = "Clarity:Tokens";
 
     /// <summary>
-    /// Base64 of at least 32 random bytes; signs tokens with HMAC-SHA256. Required outside
-    /// Development; in Development an unset key is generated per process (tokens then die with
-    /// the process). Every gateway of a deployment needs the same key.
+    /// Base64 of at least 32 random bytes; signs tokens with HMAC-SHA256. Every gateway of a
+    /// deployment needs the same key. Unset: in Development a key is generated per process (tokens
+    /// die with the process); elsewhere end-user tokens are off (issuing answers 503 saying so),
+    /// because a per-process key would break tokens across gateways and restarts.
     /// </summary>
     public string? SigningKey { get; set; }
 
@@ -40,24 +41,32 @@ public sealed class EndUserTokens
 {
     public const string Prefix = "cu1.";
 
-    private readonly byte[] _signingKey;
+    private readonly byte[]? _signingKey;
     private readonly byte[][] _verificationKeys;
     private readonly TimeProvider _clock;
 
-    public EndUserTokens(EndUserTokenOptions options, byte[] signingKey, TimeProvider clock)
+    // signingKey is null when tokens are off (no key configured outside Development).
+    public EndUserTokens(EndUserTokenOptions options, byte[]? signingKey, TimeProvider clock)
     {
         _signingKey = signingKey;
-        _verificationKeys = [signingKey, .. options.PreviousSigningKeys.Select(Convert.FromBase64String)];
+        _verificationKeys = signingKey is null ? [] : [signingKey, .. options.PreviousSigningKeys.Select(Convert.FromBase64String)];
         _clock = clock;
         Lifetime = options.Lifetime;
     }
 
     public TimeSpan Lifetime { get; }
 
+    /// <summary>Whether this deployment issues and accepts end-user tokens (a signing key is configured).</summary>
+    public bool IsEnabled => _signingKey is not null;
+
     public static bool LooksLikeToken(string credential) => credential.StartsWith(Prefix, StringComparison.Ordinal);
 
     public (string Token, DateTimeOffset ExpiresAt) Issue(string tenant, string userId)
     {
+        if (_signingKey is null)
+        {
+            throw new InvalidOperationException($"End-user tokens are off: set {EndUserTokenOptions.Section}:SigningKey.");
+        }
         // Whole seconds: the expiry in the response is exactly the one inside the token.
         var expiresAt = DateTimeOffset.FromUnixTimeSeconds(_clock.GetUtcNow().Add(Lifetime).ToUnixTimeSeconds());
         var payload = JsonSerializer.SerializeToUtf8Bytes(new Payload(tenant, userId, expiresAt.ToUnixTimeSeconds()), PayloadContext.Default.Payload);
@@ -86,7 +95,7 @@ public sealed class EndUserTokens
         {
             valid |= CryptographicOperations.FixedTimeEquals(Sign(key, body), presented[..written]);
         }
-        if (!valid)
+        if (!valid || _verificationKeys.Length == 0)
         {
             return null;
         }
@@ -118,7 +127,8 @@ public sealed class EndUserTokens
 
     /// <summary>
     /// Reads and checks the options; in Development an unset key is generated for this process.
-    /// Returns the signing key, or null with messages naming the key that is wrong.
+    /// Returns the signing key, or null when tokens are off or a setting is wrong (then with
+    /// messages naming the key).
     /// </summary>
     public static byte[]? ReadSigningKey(EndUserTokenOptions options, bool isDevelopment, List<string> errors)
     {
@@ -135,12 +145,7 @@ public sealed class EndUserTokens
         }
         if (string.IsNullOrEmpty(options.SigningKey))
         {
-            if (isDevelopment)
-            {
-                return RandomNumberGenerator.GetBytes(32);
-            }
-            errors.Add($"{EndUserTokenOptions.Section}:SigningKey is required outside Development: base64 of at least 32 random bytes (e.g. `openssl rand -base64 32`), the same on every gateway.");
-            return null;
+            return isDevelopment ? RandomNumberGenerator.GetBytes(32) : null;
         }
         var key = DecodeKey(options.SigningKey);
         if (key is null)
