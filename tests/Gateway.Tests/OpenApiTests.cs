@@ -43,7 +43,10 @@ public sealed partial class OpenApiTests(ITestOutputHelper output)
             var operation = paths[route.Path]![route.Method.ToLowerInvariant()]!;
             var statuses = operation["responses"]!.AsObject().Select(r => int.Parse(r.Key, System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
             var expected = route.Statuses.Concat(ApiRoutes.Shared).Concat(route.HasBody ? ApiRoutes.WithBody : []).ToHashSet();
-            Assert.True(expected.SetEquals(statuses), $"{route.Method} {route.Path}: documented [{string.Join(",", statuses.Order())}], API.md [{string.Join(",", expected.Order())}]");
+            // Every code API.md gives the route is documented, and nothing else except 400 (any input can be invalid).
+            var extra = statuses.Except(expected).Except([400]).ToList();
+            Assert.True(statuses.IsSupersetOf(expected) && extra.Count == 0,
+                $"{route.Method} {route.Path}: documented [{string.Join(",", statuses.Order())}], API.md [{string.Join(",", expected.Order())}]");
             Assert.False(string.IsNullOrWhiteSpace(operation["operationId"]?.GetValue<string>()), $"{route.Method} {route.Path} has no operationId");
             Assert.False(string.IsNullOrWhiteSpace(operation["summary"]?.GetValue<string>()), $"{route.Method} {route.Path} has no summary");
             foreach (var error in statuses.Where(s => s >= 400 && s != 404))

@@ -127,4 +127,67 @@ public sealed class TokenTests
 
         Assert.Contains("Clarity:Tokens:SigningKey", error.ToString(), StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// API.md "End-user access": what an end user may do with their own token, in an order that
+    /// keeps the user's data until the end (forget, then erase, last).
+    /// </summary>
+    private static readonly (string Method, string Template, bool Allowed)[] EndUserRights =
+    [
+        ("GET", "/v1/users/{user}/self-model", true),
+        ("GET", "/v1/users/{user}/beliefs/{belief}", true),
+        ("POST", "/v1/users/{user}/beliefs/{belief}/confirm", true),
+        ("POST", "/v1/users/{user}/beliefs/{belief}/reject", true),
+        ("GET", "/v1/statements?userId={user}", true),
+        ("POST", "/v1/users/{user}/statements", true),
+        ("GET", "/v1/users/{user}/export", true),
+        ("POST", "/v1/users/{user}/rerank", false),
+        ("POST", "/v1/users/{user}/tokens", false),
+        ("DELETE", "/v1/users/{user}/beliefs/{belief}", true),
+        ("DELETE", "/v1/users/{user}", true),
+    ];
+
+    [Fact]
+    public async Task A_token_has_exactly_the_end_user_rights_and_only_for_its_own_user()
+    {
+        await using var app = new ClarityApp();
+        var service = app.Client();
+        await (await service.PostJsonAsync("/v1/signals", KitchenLover("u-1", ClarityApp.Start))).ExpectAsync(HttpStatusCode.OK);
+        await (await service.PostJsonAsync("/v1/signals", KitchenLover("u-2", ClarityApp.Start))).ExpectAsync(HttpStatusCode.OK);
+        var before = await (await service.GetAsync("/v1/users/u-2/self-model")).ExpectAsync(HttpStatusCode.OK);
+        var belief = (await (await service.GetAsync("/v1/users/u-1/self-model")).ExpectAsync(HttpStatusCode.OK))["beliefs"]![0]!["id"]!.GetValue<string>();
+        var (token, _) = await IssueAsync(service, "u-1");
+        var user = app.Client(token);
+
+        foreach (var (method, template, allowed) in EndUserRights)
+        {
+            HttpRequestMessage Request(string who)
+            {
+                var path = template.Replace("{user}", who, StringComparison.Ordinal).Replace("{belief}", belief, StringComparison.Ordinal);
+                var request = new HttpRequestMessage(new HttpMethod(method), path);
+                if (method == "POST")
+                {
+                    request.Content = new StringContent("{\"selected\":[],\"rejected\":[],\"candidates\":[]}", System.Text.Encoding.UTF8, "application/json");
+                }
+                return request;
+            }
+
+            var other = await user.SendAsync(Request("u-2"));
+            var own = await user.SendAsync(Request("u-1"));
+
+            await other.ExpectProblemAsync(HttpStatusCode.Forbidden);
+            if (allowed)
+            {
+                Assert.True((int)own.StatusCode is >= 200 and < 300 or 400, $"{method} {template} on its own user: {(int)own.StatusCode}");
+            }
+            else
+            {
+                await own.ExpectProblemAsync(HttpStatusCode.Forbidden);
+            }
+        }
+        // The other user is exactly as before; the token's own user was erased by the last right.
+        var after = await (await service.GetAsync("/v1/users/u-2/self-model")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(before.ToJsonString(), after.ToJsonString());
+        Assert.Empty((await (await service.GetAsync("/v1/users/u-1/self-model")).ExpectAsync(HttpStatusCode.OK))["beliefs"]!.AsArray());
+    }
 }

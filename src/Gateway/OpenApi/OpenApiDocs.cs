@@ -67,7 +67,7 @@ public static class OpenApiDocs
 
     /// <summary>
     /// The error responses every API route can give (API.md, Conventions), declared once on the
-    /// group; routes that read a JSON body also declare 413 and 415.
+    /// group; routes that read a JSON body also declare 413 and 415, routes to a sub-resource 404.
     /// </summary>
     public static RouteGroupBuilder WithClarityProblems(this RouteGroupBuilder v1)
     {
@@ -78,6 +78,11 @@ public static class OpenApiDocs
         // Finally: after each route's own conventions, so a route's Accepts metadata is already there.
         ((IEndpointConventionBuilder)v1).Finally(endpoint =>
         {
+            // A route naming a sub-resource of the user (a belief, a decision) can find it gone: 404.
+            if (endpoint is RouteEndpointBuilder { RoutePattern.Parameters: var parameters } && parameters.Any(p => p.Name != "userId"))
+            {
+                endpoint.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status404NotFound, typeof(ProblemDetails), ProblemJson));
+            }
             if (endpoint.Metadata.OfType<IAcceptsMetadata>().Any())
             {
                 endpoint.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status413PayloadTooLarge, typeof(ProblemDetails), ProblemJson));
