@@ -13,6 +13,9 @@ public sealed class RateLimitOptions
 {
     public const string Section = "Clarity:RateLimits";
 
+    /// <summary>Off only for benchmarks of the server itself (the load tool). Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>Requests a tenant may make at once after being idle (bucket size). Default 2,000.</summary>
     public int Burst { get; set; } = 2000;
 
@@ -46,7 +49,7 @@ public static class RateLimiting
     public static IServiceCollection AddClarityRateLimits(this IServiceCollection services, RateLimitOptions options) =>
         services.AddRateLimiter(limiter =>
         {
-            limiter.AddPolicy(TenantPolicy, http => RateLimitPartition.GetTokenBucketLimiter(
+            limiter.AddPolicy(TenantPolicy, http => !options.Enabled ? RateLimitPartition.GetNoLimiter("") : RateLimitPartition.GetTokenBucketLimiter(
                 // Requests reach this policy only after authorization, so a tenant is always known.
                 http.User.FindFirstValue(ServiceKeyAuthentication.TenantClaim) ?? "",
                 _ => new TokenBucketRateLimiterOptions
