@@ -16,6 +16,7 @@ public sealed class OperationsTests
         var acme = app.Client(Tenants.AcmeKey);
         await (await acme.PostJsonAsync("/v1/signals", KitchenLover("u-1", ClarityApp.Start))).ExpectAsync(HttpStatusCode.OK);
         await (await acme.PostJsonAsync("/v1/users/u-1/rerank", KitchenCandidates)).ExpectAsync(HttpStatusCode.OK);
+        await (await acme.PostBytesAsync("/v1/signals", new byte[2 * 1024 * 1024])).ExpectProblemAsync(HttpStatusCode.RequestEntityTooLarge);
 
         var response = await app.Client(token: null).GetAsync("/metrics");
         var text = await response.Content.ReadAsStringAsync();
@@ -27,6 +28,9 @@ public sealed class OperationsTests
         Assert.Contains("clarity_beliefs_changes_total", text, StringComparison.Ordinal);
         Assert.Contains("clarity_request_duration_seconds_bucket{", text, StringComparison.Ordinal);
         Assert.Contains("route=\"/v1/signals\"", text, StringComparison.Ordinal);
+        // A request refused by an exception is counted with the status the client got.
+        Assert.Contains("method=\"POST\",route=\"/v1/signals\",status=\"413\"", text, StringComparison.Ordinal);
+        Assert.Contains("clarity_requests_rejected_total{otel_scope_name=\"Clarity\",reason=\"too_large\"}", text, StringComparison.Ordinal);
         Assert.Contains("\norleans_", text, StringComparison.Ordinal);
         Assert.DoesNotContain("acme", text, StringComparison.Ordinal);
         Assert.DoesNotContain("u-1", text, StringComparison.Ordinal);

@@ -68,16 +68,23 @@ public static class Metrics
         return app.Use(async (http, next) =>
         {
             var started = Stopwatch.GetTimestamp();
+            int? failedWith = null;
             try
             {
                 await next(http);
+            }
+            catch (Exception exception)
+            {
+                // The exception handler outside answers with this status once the exception reaches it.
+                failedWith = Errors.ProblemMapping.Classify(exception).Status;
+                throw;
             }
             finally
             {
                 var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
                 // The route template, not the path: ids stay out of labels and the label set stays small.
                 var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
-                var status = http.Response.StatusCode;
+                var status = failedWith ?? http.Response.StatusCode;
                 if (http.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
                 {
                     metrics.Answered(http.Request.Method, route, status, seconds);
