@@ -11,18 +11,25 @@ namespace Clarity.Engine;
 public sealed partial class BeliefEngine
 {
     private readonly AffinityInterpreter _affinity;
+    private readonly CategoryIndex _categories;
 
     public BeliefEngine(EngineOptions options)
     {
         Options = options;
         _affinity = new AffinityInterpreter(options.Affinity);
+        _categories = new CategoryIndex(options.Interpretation);
     }
 
     public EngineOptions Options { get; }
 
+    /// <summary>What the engine derives from a category path (cached).</summary>
+    public CategoryInfo Category(string path) => _categories.Get(path);
+
     /// <summary>
     /// Applies one signal. Returns false, changing nothing, when the signal id was already applied.
-    /// Changes are appended to <paramref name="changes"/> when given.
+    /// Changes are appended to <paramref name="changes"/> when given. Signals may arrive in any
+    /// order: within the reorder window (see <see cref="SelfModel"/>) the result is exactly that of
+    /// event-time order.
     /// </summary>
     public bool Apply(SelfModel model, Signal signal, List<BeliefChange>? changes = null)
     {
@@ -41,47 +48,134 @@ public sealed partial class BeliefEngine
             model.LastSignalAt = signal.OccurredAt;
         }
 
-        var weight = _affinity.Weight(signal);
-        if (weight != 0)
+        var window = model.Window;
+        if (Options.Interpretation.ReorderWindowSignals == 0)
         {
-            var scale = 1.0;
-            foreach (var category in CategoryPath.SelfAndAncestors(signal.Item.Category))
-            {
-                AddEvidence(model, new BeliefKey(BeliefKind.Affinity, category), signal, weight * scale, changes);
-                scale *= Options.Affinity.AncestorAttenuation;
-                if (scale == 0)
-                {
-                    break;
-                }
-            }
+            Interpret(model, model.Current, signal, changes);
+            // Without a window the folded state is the current one.
+            model.Folded = model.Current;
         }
+        else if (window.Count == 0 || EventOrder(signal, window[^1]) > 0)
+        {
+            Interpret(model, model.Current, signal, changes);
+            window.Add(signal);
+        }
+        else if (model.FoldedThrough is { } boundary && EventOrder(signal, boundary) < 0)
+        {
+            // Beyond the reorder boundary: fold it in out of order, then replay the window on top.
+            Interpret(model, model.Folded, signal, changes);
+            Rebuild(model, null, null);
+        }
+        else
+        {
+            var at = window.BinarySearch(signal, EventComparer.Instance);
+            window.Insert(~at, signal);
+            Rebuild(model, signal.Id, changes);
+        }
+        Fold(model);
         EnforceBound(model, signal.OccurredAt, changes);
         return true;
     }
 
-    /// <summary>Adds signed evidence to a belief, recording it in the trail and noting a flip.</summary>
-    internal void AddEvidence(SelfModel model, BeliefKey key, Signal signal, double effect, List<BeliefChange>? changes)
+    /// <summary>Records a rerank decision for audit and feedback (the last <see cref="RerankOptions.MaxDecisions"/> are kept).</summary>
+    public void Record(SelfModel model, Ranking.Decision decision) => model.Decisions.Record(decision, Options.Rerank.MaxDecisions);
+
+    /// <summary>
+    /// Restores the reorder window after loading the folded state from storage: Current is rebuilt
+    /// as the folded state plus the window replayed in event-time order.
+    /// </summary>
+    public void RestoreWindow(SelfModel model, IEnumerable<Signal> window)
     {
-        if (model.IsCutOff(key, signal.OccurredAt))
+        model.Window.Clear();
+        model.Window.AddRange(window);
+        model.Window.Sort(EventComparer.Instance);
+        Rebuild(model, null, null);
+    }
+
+    /// <summary>Event-time order with the signal id breaking ties, so equal instants still have one order.</summary>
+    internal static int EventOrder(Signal a, Signal b)
+    {
+        var order = a.OccurredAt.UtcTicks.CompareTo(b.OccurredAt.UtcTicks);
+        return order != 0 ? order : string.CompareOrdinal(a.Id, b.Id);
+    }
+
+    private sealed class EventComparer : IComparer<Signal>
+    {
+        public static readonly EventComparer Instance = new();
+
+        public int Compare(Signal? x, Signal? y) => EventOrder(x!, y!);
+    }
+
+    private void Rebuild(SelfModel model, string? reportFor, List<BeliefChange>? changes)
+    {
+        var current = model.Folded.Clone();
+        foreach (var signal in model.Window)
+        {
+            Interpret(model, current, signal, signal.Id == reportFor ? changes : null);
+        }
+        foreach (var belief in current.Beliefs.Values)
+        {
+            belief.ReportedStatus = model.Current.Beliefs.TryGetValue(belief.Key, out var old) ? old.ReportedStatus : belief.Status;
+        }
+        model.Current = current;
+    }
+
+    // Signals leave the window oldest first, so the folded state sees them in event-time order.
+    private void Fold(SelfModel model)
+    {
+        var window = model.Window;
+        var options = Options.Interpretation;
+        var span = (long)(options.ReorderWindowDays * TimeSpan.TicksPerDay);
+        var folded = 0;
+        while (window.Count - folded > 0
+            && (window.Count - folded > options.ReorderWindowSignals
+                || window[^1].OccurredAt.UtcTicks - window[folded].OccurredAt.UtcTicks > span))
+        {
+            Interpret(model, model.Folded, window[folded], null);
+            model.FoldedThrough = window[folded];
+            folded++;
+        }
+        if (folded > 0)
+        {
+            window.RemoveRange(0, folded);
+        }
+    }
+
+    /// <summary>Half-life of a belief in ticks: per kind, and for satiation the category's replacement interval.</summary>
+    internal double HalfLifeTicks(BeliefKey key) => key.Kind == BeliefKind.Satiation
+        ? _categories.Get(key.Subject).Attributes.ReplacementIntervalDays * Options.Interpretation.SatiationHalfLifeShare * TimeSpan.TicksPerDay
+        : Options.For(key.Kind).HalfLifeTicks;
+
+    /// <summary>Adds signed evidence to a belief, recording it in the trail and noting a flip.</summary>
+    internal Belief? AddEvidence(ModelCore core, BeliefKey key, Signal signal, double effect, List<BeliefChange>? changes, string? note = null)
+    {
+        if (core.Owner?.IsCutOff(key, signal.OccurredAt) == true)
         {
             // The user rejected or forgot this belief after this evidence: it never counts again.
-            return;
+            return null;
         }
         var kind = Options.For(key.Kind);
-        var belief = model.GetOrAdd(key, signal.OccurredAt, out var created);
-        if (created)
+        var halfLife = HalfLifeTicks(key);
+        if (!core.Beliefs.TryGetValue(key, out var belief))
         {
+            belief = new Belief(key, signal.OccurredAt);
+            core.Beliefs.Add(key, belief);
             changes?.Add(new BeliefChange(ChangeKind.Created, belief.Id, key, signal.Id));
         }
         var at = signal.OccurredAt.UtcTicks;
+        // Masses at the evidence instant, read once: the status before, the posterior after and the
+        // addition itself all follow from them (one exponential per mass, the hot path of Apply).
+        var support = belief.SupportMass.At(at, halfLife);
+        var against = belief.AgainstMass.At(at, halfLife);
+        var status = Decayed(belief.Status, support + against, kind);
         if (effect > 0)
         {
-            belief.SupportMass.Add(effect, at, kind.HalfLifeTicks);
+            support = belief.SupportMass.AddAt(effect, at, halfLife, support);
             belief.Observations++;
         }
         else
         {
-            belief.AgainstMass.Add(-effect, at, kind.HalfLifeTicks);
+            against = belief.AgainstMass.AddAt(-effect, at, halfLife, against);
             belief.Contradictions++;
         }
         if (signal.OccurredAt < belief.FirstObservedAt)
@@ -94,21 +188,31 @@ public sealed partial class BeliefEngine
         }
         changes?.Add(new BeliefChange(ChangeKind.Evidence, belief.Id, key, signal.Id, effect));
 
-        var holds = Holds(belief, kind, at);
-        string? note = null;
+        var confidence = (kind.PriorSupport + support) / (kind.PriorSupport + kind.PriorAgainst + support + against);
+        var evidence = support + against;
+        belief.Status = NextStatus(status, evidence, kind);
+        if (belief.Status != belief.ReportedStatus)
+        {
+            belief.ReportedStatus = belief.Status;
+            changes?.Add(new BeliefChange(belief.Status == BeliefStatus.Active ? ChangeKind.Activated : ChangeKind.Dormant, belief.Id, key, signal.Id));
+        }
+        var holds = HoldsAt(belief.Holds, confidence, evidence, kind);
         if (holds != belief.Holds)
         {
             belief.Holds = holds;
-            note = holds ? "flipped: holds again" : "flipped: no longer holds";
+            note = note is null ? Flip(holds) : $"{note}; {Flip(holds)}";
             changes?.Add(new BeliefChange(ChangeKind.Flipped, belief.Id, key, signal.Id, effect));
         }
-        if (belief.Correction is not null && Reconsider(belief, Posterior(belief, kind, at).Evidence) is { } reinferred)
+        if (belief.Correction is not null && Reconsider(belief, evidence) is { } reinferred)
         {
             note = note is null ? reinferred : $"{note}; {reinferred}";
             changes?.Add(new BeliefChange(ChangeKind.Created, belief.Id, key, signal.Id, effect));
         }
         belief.Record(new TrailEntry(signal.Id, signal.Type, signal.OccurredAt, effect, note), Options.TrailLength);
+        return belief;
     }
+
+    private static string Flip(bool holds) => holds ? "flipped: holds again" : "flipped: no longer holds";
 
     /// <summary>The self-model at <paramref name="asOf"/>, ordered by confidence times evidence.</summary>
     public List<BeliefSnapshot> Evaluate(SelfModel model, DateTimeOffset asOf)
@@ -129,16 +233,16 @@ public sealed partial class BeliefEngine
     public BeliefSnapshot Evaluate(Belief belief, DateTimeOffset asOf)
     {
         var kind = Options.For(belief.Key.Kind);
-        var ticks = asOf.UtcTicks;
-        var (confidence, evidence) = Posterior(belief, kind, ticks);
-        var status = NextStatus(belief.Status, evidence, kind);
+        var halfLife = HalfLifeTicks(belief.Key);
+        var (confidence, evidence) = Posterior(belief, kind, halfLife, asOf.UtcTicks);
+        var status = Decayed(belief.Status, evidence, kind);
         var holds = HoldsAt(belief.Holds, confidence, evidence, kind);
-        var snapshot = new BeliefSnapshot(belief, confidence, evidence, status, holds, Statements.Render(belief.Key, holds), kind.HalfLifeDays);
+        var snapshot = new BeliefSnapshot(belief, confidence, evidence, status, holds, belief.Statement(holds), halfLife / TimeSpan.TicksPerDay);
         return belief.Correction is { } correction ? WithUserWord(snapshot, correction) : snapshot;
     }
 
     /// <summary>
-    /// Housekeeping at <paramref name="now"/>: demote and promote with hysteresis, prune dormant
+    /// Housekeeping at <paramref name="now"/>: reports beliefs that went dormant, prunes dormant
     /// inferred beliefs below the floor. Reads never depend on this having run.
     /// </summary>
     public List<BeliefChange> Housekeep(SelfModel model, DateTimeOffset now)
@@ -149,11 +253,11 @@ public sealed partial class BeliefEngine
         foreach (var belief in model.Beliefs.Values)
         {
             var kind = Options.For(belief.Key.Kind);
-            var (_, evidence) = Posterior(belief, kind, ticks);
-            var status = NextStatus(belief.Status, evidence, kind);
-            if (status != belief.Status)
+            var (_, evidence) = Posterior(belief, kind, HalfLifeTicks(belief.Key), ticks);
+            var status = Decayed(belief.Status, evidence, kind);
+            if (status != belief.ReportedStatus)
             {
-                belief.Status = status;
+                belief.ReportedStatus = status;
                 changes.Add(new BeliefChange(status == BeliefStatus.Active ? ChangeKind.Activated : ChangeKind.Dormant, belief.Id, belief.Key));
             }
             if (status == BeliefStatus.Dormant && belief.Source == BeliefSource.Inferred && evidence < kind.PruneBelowEvidence)
@@ -163,6 +267,7 @@ public sealed partial class BeliefEngine
         }
         if (prune is not null)
         {
+            prune.Sort(static (a, b) => string.CompareOrdinal(a.Id(), b.Id()));
             foreach (var key in prune)
             {
                 var id = model.Beliefs[key].Id;
@@ -184,7 +289,7 @@ public sealed partial class BeliefEngine
         var ticks = now.UtcTicks;
         var victims = model.Beliefs.Values
             .OrderBy(b => b.Source == BeliefSource.Inferred ? 0 : 1)
-            .ThenBy(b => Posterior(b, Options.For(b.Key.Kind), ticks).Evidence)
+            .ThenBy(b => Posterior(b, Options.For(b.Key.Kind), HalfLifeTicks(b.Key), ticks).Evidence)
             .ThenBy(b => b.Id, StringComparer.Ordinal)
             .Take(excess)
             .ToList();
@@ -195,18 +300,20 @@ public sealed partial class BeliefEngine
         }
     }
 
-    internal static (double Confidence, double Evidence) Posterior(Belief belief, KindOptions kind, long ticks)
+    internal static (double Confidence, double Evidence) Posterior(Belief belief, KindOptions kind, double halfLifeTicks, long ticks)
     {
-        var support = belief.Support.At(ticks, kind.HalfLifeTicks);
-        var against = belief.Against.At(ticks, kind.HalfLifeTicks);
+        var support = belief.Support.At(ticks, halfLifeTicks);
+        var against = belief.Against.At(ticks, halfLifeTicks);
         var confidence = (kind.PriorSupport + support) / (kind.PriorSupport + kind.PriorAgainst + support + against);
         return (confidence, support + against);
     }
 
-    private static bool Holds(Belief belief, KindOptions kind, long ticks)
+    /// <summary>Beta posterior parameters (prior plus decayed masses) at an instant, for sampling.</summary>
+    internal (double Alpha, double Beta) Parameters(Belief belief, long ticks)
     {
-        var (confidence, evidence) = Posterior(belief, kind, ticks);
-        return HoldsAt(belief.Holds, confidence, evidence, kind);
+        var kind = Options.For(belief.Key.Kind);
+        var halfLife = HalfLifeTicks(belief.Key);
+        return (kind.PriorSupport + belief.Support.At(ticks, halfLife), kind.PriorAgainst + belief.Against.At(ticks, halfLife));
     }
 
     // A statement stops holding when confidence falls below the prior mean with enough evidence to
@@ -215,6 +322,11 @@ public sealed partial class BeliefEngine
         previously
             ? !(confidence < kind.PriorMean && evidence >= kind.FlipAtEvidence)
             : confidence >= kind.PriorMean;
+
+    // Without new evidence the mass only decays: an active belief goes dormant below the lower
+    // threshold and a dormant one stays dormant.
+    private static BeliefStatus Decayed(BeliefStatus atLastEvidence, double evidence, KindOptions kind) =>
+        atLastEvidence == BeliefStatus.Active && evidence < kind.DormantBelowEvidence ? BeliefStatus.Dormant : atLastEvidence;
 
     private static BeliefStatus NextStatus(BeliefStatus current, double evidence, KindOptions kind) =>
         current == BeliefStatus.Active

@@ -106,6 +106,7 @@ public sealed partial class BeliefEngine
         var shown = Evaluate(belief, now);
         belief.Correction = new Correction(UserVerdict.Confirmed, shown.Holds, now);
         belief.Source = BeliefSource.Corrected;
+        model.MirrorCorrection(belief, dropEvidence: false);
         return Evaluate(belief, now);
     }
 
@@ -131,6 +132,7 @@ public sealed partial class BeliefEngine
         belief.Holds = true;
         belief.Correction = new Correction(UserVerdict.Rejected, shown.Holds, now);
         belief.Source = BeliefSource.Corrected;
+        model.MirrorCorrection(belief, dropEvidence: true);
         return Evaluate(belief, now);
     }
 
@@ -159,6 +161,7 @@ public sealed partial class BeliefEngine
         var belief = model.GetOrAdd(key, now, out _);
         belief.Correction = new Correction(UserVerdict.Stated, holds, now);
         belief.Source = BeliefSource.Stated;
+        model.MirrorCorrection(belief, dropEvidence: false);
         EnforceBound(model, now, null);
         return Evaluate(belief, now);
     }

@@ -84,6 +84,48 @@ public sealed class RerankOptions
 
     /// <summary>Effects smaller than this in magnitude are not applied (and not reported). Default 0.001.</summary>
     public double MinimumEffect { get; set; } = 0.001;
+
+    /// <summary>Satiation at or above this confidence (and active) removes candidates of its category. Default 0.75.</summary>
+    public double SatiationFilterConfidence { get; set; } = 0.75;
+
+    /// <summary>Score effect of a fully confident price-tier preference (relative to its 1/3 prior). Default 0.6.</summary>
+    public double PriceTierWeight { get; set; } = 0.6;
+
+    /// <summary>Score effect of a confident replenishment whose due date is now. Default 0.5.</summary>
+    public double ReplenishmentWeight { get; set; } = 0.5;
+
+    /// <summary>A replenishment counts as due within this share of its interval around the expected date. Default 0.25.</summary>
+    public double ReplenishmentDueShare { get; set; } = 0.25;
+
+    /// <summary>Score effect for a researcher of an item already in their comparison set. Default 0.3.</summary>
+    public double ResearcherWeight { get; set; } = 0.3;
+
+    /// <summary>
+    /// Score effect (a demotion, times confidence) of a confident "ready for a change" on items of the
+    /// current streak. Default 2: an override that moves the streak below fresh items of any upstream score.
+    /// </summary>
+    public double VarietyWeight { get; set; } = 2.0;
+
+    /// <summary>A variety belief overrides the top only at or above this confidence: more likely than not. Default 0.5.</summary>
+    public double VarietyOverrideConfidence { get; set; } = 0.5;
+
+    /// <summary>With optimizeFor=diversity: penalty per item of the same leaf category ranked above (half for the same parent). Default 0.25: a fourth of the normalised score range, comparable to a confident affinity.</summary>
+    public double DiversityPenalty { get; set; } = 0.25;
+
+    /// <summary>Context in which what was just bought is suppressed. Default "post_purchase".</summary>
+    public string PostPurchaseContext { get; set; } = "post_purchase";
+
+    /// <summary>A purchase at most this many days before asOf is "just bought" for the post-purchase filter. Default 2.</summary>
+    public double PostPurchaseDays { get; set; } = 2;
+
+    /// <summary>Candidate tags that mark an item as complementary to a purchase (never suppressed post-purchase).</summary>
+    public List<string> ComplementaryTags { get; set; } = ["complementary", "accessory"];
+
+    /// <summary>Most candidates per request. Default 1000.</summary>
+    public int MaxCandidates { get; set; } = 1000;
+
+    /// <summary>Decisions kept per user for audit and feedback (oldest forgotten first). Default 100.</summary>
+    public int MaxDecisions { get; set; } = 100;
 }
 
 /// <summary>All engine parameters. Every constant the engine uses lives here, named and documented.</summary>
@@ -99,6 +141,9 @@ public sealed class EngineOptions
     public int RecentSignalIds { get; set; } = 2048;
 
     public AffinityWeights Affinity { get; set; } = new();
+
+    /// <summary>Interpretation in context: category attributes, satiation, gifts, saturation, habits, feedback.</summary>
+    public InterpretationOptions Interpretation { get; set; } = new();
 
     public RerankOptions Rerank { get; set; } = new();
 
@@ -189,6 +234,33 @@ public sealed class EngineOptions
         NonNegative("Rerank:BackoffBelowEvidence", Rerank.BackoffBelowEvidence);
         NonNegative("Rerank:MinimumEffect", Rerank.MinimumEffect);
         errors.AddRange(Corrections.Validate($"{prefix}:Corrections"));
+        var r = Rerank;
+        foreach (var (key, value) in new[]
+        {
+            ("PriceTierWeight", r.PriceTierWeight), ("ReplenishmentWeight", r.ReplenishmentWeight), ("ResearcherWeight", r.ResearcherWeight),
+            ("VarietyWeight", r.VarietyWeight), ("DiversityPenalty", r.DiversityPenalty), ("PostPurchaseDays", r.PostPurchaseDays),
+            ("ReplenishmentDueShare", r.ReplenishmentDueShare),
+        })
+        {
+            NonNegative($"Rerank:{key}", value);
+        }
+        if (!double.IsFinite(r.SatiationFilterConfidence) || r.SatiationFilterConfidence is <= 0 or > 1)
+        {
+            errors.Add($"{prefix}:Rerank:SatiationFilterConfidence must be in (0, 1] (got {r.SatiationFilterConfidence}).");
+        }
+        if (!double.IsFinite(r.VarietyOverrideConfidence) || r.VarietyOverrideConfidence is <= 0 or > 1)
+        {
+            errors.Add($"{prefix}:Rerank:VarietyOverrideConfidence must be in (0, 1] (got {r.VarietyOverrideConfidence}).");
+        }
+        if (r.MaxCandidates is < 1 or > 100_000)
+        {
+            errors.Add($"{prefix}:Rerank:MaxCandidates must be between 1 and 100000 (got {r.MaxCandidates}).");
+        }
+        if (r.MaxDecisions is < 0 or > 10_000)
+        {
+            errors.Add($"{prefix}:Rerank:MaxDecisions must be between 0 and 10000 (got {r.MaxDecisions}).");
+        }
+        Interpretation.Validate($"{prefix}:Interpretation", errors);
         return errors;
     }
 }

@@ -1,18 +1,71 @@
 using Clarity.Engine.Beliefs;
+using Clarity.Engine.Interpretation;
+using Clarity.Engine.Ranking;
+using Clarity.Engine.Signals;
 
 namespace Clarity.Engine;
 
+/// <summary>Beliefs plus the interpreters' memory: the state that signals are applied to, in event-time order.</summary>
+internal sealed class ModelCore
+{
+    public Dictionary<BeliefKey, Belief> Beliefs { get; } = [];
+
+    /// <summary>The model this state belongs to (for the user's evidence cutoffs).</summary>
+    public SelfModel? Owner { get; set; }
+
+    public History History { get; set; } = new();
+
+    public ModelCore Clone()
+    {
+        var copy = new ModelCore { History = History.Clone(), Owner = Owner };
+        foreach (var (key, belief) in Beliefs)
+        {
+            copy.Beliefs.Add(key, belief.Clone());
+        }
+        return copy;
+    }
+}
+
 /// <summary>
-/// The engine's state for one user: beliefs plus the bounded bookkeeping the interpreters need.
-/// Mutable and owned by exactly one caller at a time (a grain activation, or the evaluation replay).
+/// The engine's state for one user. Mutable and owned by exactly one caller at a time (a grain
+/// activation, or the evaluation replay).
 /// </summary>
+/// <remarks>
+/// Order independence: the model is <c>Folded</c> (every signal older than the reorder window,
+/// applied in event-time order) plus the <c>Window</c> (recent signals sorted by event time) replayed
+/// on top into <c>Current</c>. A signal newer than the window is applied to Current directly; a late
+/// one is inserted and Current is rebuilt, so it is interpreted exactly as if it had arrived in order.
+/// The boundary: a signal older than the whole window is applied to Folded out of order; its additive
+/// evidence is still exact (decay is closed-form), but context-dependent readings (replacement,
+/// research, streaks, saturation) see the history as it stands.
+/// </remarks>
 public sealed partial class SelfModel
 {
-    private readonly Dictionary<BeliefKey, Belief> _beliefs = [];
     private readonly HashSet<string> _recentIds = new(StringComparer.Ordinal);
     private readonly Queue<string> _recentIdOrder = new();
 
-    public IReadOnlyDictionary<BeliefKey, Belief> Beliefs => _beliefs;
+    private ModelCore _current = new();
+    private ModelCore _folded = new();
+
+    internal ModelCore Current { get => _current; set => (_current = value).Owner = this; }
+
+    internal ModelCore Folded { get => _folded; set => (_folded = value).Owner = this; }
+
+    /// <summary>Recent signals sorted by (event time, id): the reorder window.</summary>
+    internal List<Signal> Window { get; } = [];
+
+    internal DecisionLog Decisions { get; } = new();
+
+    /// <summary>
+    /// The latest signal folded out of the reorder window (null while nothing has been folded): a
+    /// signal ordered before it is beyond the reorder boundary.
+    /// </summary>
+    public Signal? FoldedThrough { get; set; }
+
+    public IReadOnlyDictionary<BeliefKey, Belief> Beliefs => Current.Beliefs;
+
+    /// <summary>Signals in the reorder window, oldest first (for persistence).</summary>
+    public IReadOnlyList<Signal> WindowSignals => Window;
 
     /// <summary>Event time of the earliest signal applied.</summary>
     public DateTimeOffset? FirstSignalAt { get; set; }
@@ -26,11 +79,11 @@ public sealed partial class SelfModel
     /// <summary>Recent signal ids, oldest first, for deduplication and persistence.</summary>
     public IEnumerable<string> RecentSignalIds => _recentIdOrder;
 
-    public bool TryGet(BeliefKey key, out Belief belief) => _beliefs.TryGetValue(key, out belief!);
+    public bool TryGet(BeliefKey key, out Belief belief) => Current.Beliefs.TryGetValue(key, out belief!);
 
     public Belief? Find(string beliefId)
     {
-        foreach (var belief in _beliefs.Values)
+        foreach (var belief in Current.Beliefs.Values)
         {
             if (belief.Id == beliefId)
             {
@@ -40,23 +93,64 @@ public sealed partial class SelfModel
         return null;
     }
 
+    /// <summary>A recorded rerank decision, or null once forgotten.</summary>
+    public Decision? FindDecision(string decisionId) => Decisions.Find(decisionId);
+
+    /// <summary>Recorded decisions, oldest first.</summary>
+    public IEnumerable<Decision> RecordedDecisions => Decisions.All;
+
+    /// <summary>Adds a belief restored from storage (to the folded state, which Current is rebuilt from).</summary>
+    public void Restore(Belief belief)
+    {
+        belief.ReportedStatus = belief.Status;
+        Folded.Beliefs[belief.Key] = belief;
+        Current.Beliefs[belief.Key] = belief.Clone();
+    }
+
+    /// <summary>Gets or adds a belief in the current state (and the folded one, so that a rebuild keeps it).</summary>
     internal Belief GetOrAdd(BeliefKey key, DateTimeOffset at, out bool created)
     {
-        if (_beliefs.TryGetValue(key, out var belief))
+        if (Current.Beliefs.TryGetValue(key, out var belief))
         {
             created = false;
             return belief;
         }
         belief = new Belief(key, at);
-        _beliefs.Add(key, belief);
+        Current.Beliefs.Add(key, belief);
+        if (!ReferenceEquals(Folded, Current) && !Folded.Beliefs.ContainsKey(key))
+        {
+            Folded.Beliefs.Add(key, new Belief(key, at));
+        }
         created = true;
         return belief;
     }
 
-    /// <summary>Adds a belief restored from storage.</summary>
-    public void Restore(Belief belief) => _beliefs[belief.Key] = belief;
-
-    internal bool Remove(BeliefKey key) => _beliefs.Remove(key);
+    /// <summary>
+    /// Carries the user's word (and, for a rejection, the dropped evidence) over to the folded state,
+    /// so that a rebuild for a late signal keeps the correction.
+    /// </summary>
+    internal void MirrorCorrection(Belief belief, bool dropEvidence)
+    {
+        if (ReferenceEquals(Folded, Current))
+        {
+            return;
+        }
+        if (!Folded.Beliefs.TryGetValue(belief.Key, out var folded))
+        {
+            folded = new Belief(belief.Key, belief.FirstObservedAt);
+            Folded.Beliefs.Add(belief.Key, folded);
+        }
+        folded.Correction = belief.Correction;
+        folded.Source = belief.Source;
+        if (dropEvidence)
+        {
+            folded.Support = default;
+            folded.Against = default;
+            folded.Observations = 0;
+            folded.Contradictions = 0;
+            folded.Holds = belief.Holds;
+        }
+    }
 
     internal bool HasSeen(string signalId) => _recentIds.Contains(signalId);
 
@@ -72,5 +166,11 @@ public sealed partial class SelfModel
         {
             _recentIds.Remove(_recentIdOrder.Dequeue());
         }
+    }
+
+    internal void Remove(BeliefKey key)
+    {
+        Current.Beliefs.Remove(key);
+        Folded.Beliefs.Remove(key);
     }
 }

@@ -22,9 +22,17 @@ public partial interface ISelfModelGrain : IGrainWithStringKey
     [ReadOnly]
     Task<SelfModelView> GetSelfModelAsync(DateTimeOffset? asOf);
 
-    /// <summary>Re-ranks the client's candidates with this user's beliefs.</summary>
+    /// <summary>
+    /// Re-ranks the client's candidates with this user's beliefs and records the decision (the last
+    /// 100 per user, kept while the self-model is active) for audit and feedback.
+    /// </summary>
     [Alias("Rerank")]
     Task<RerankResponse> RerankAsync(RerankCall request);
+
+    /// <summary>A recorded rerank decision: request, response and the beliefs as they were; null once gone.</summary>
+    [Alias("GetDecision")]
+    [ReadOnly]
+    Task<DecisionView?> GetDecisionAsync(string decisionId);
 }
 
 /// <summary>Builds grain keys that never collide across tenants or users.</summary>

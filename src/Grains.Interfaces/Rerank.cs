@@ -76,3 +76,39 @@ public sealed record ReasonView
 
     [Id(2)] public required double Effect { get; init; }
 }
+
+/// <summary>A recorded decision (GET /v1/users/{userId}/decisions/{decisionId}).</summary>
+[GenerateSerializer, Immutable, Alias("Clarity.DecisionView")]
+public sealed record DecisionView
+{
+    [Id(0)] public required string DecisionId { get; init; }
+
+    /// <summary>The request as evaluated: <c>asOf</c> is the instant the beliefs were read at.</summary>
+    [Id(1)] public required RerankCall Request { get; init; }
+
+    [Id(2)] public required RerankResponse Response { get; init; }
+
+    /// <summary>The beliefs that moved or suppressed items, as they were at the decision.</summary>
+    [Id(3)] public required IReadOnlyList<DecisionBeliefView> Beliefs { get; init; }
+}
+
+/// <summary>A belief as it was when a decision was made.</summary>
+[GenerateSerializer, Immutable, Alias("Clarity.DecisionBeliefView")]
+public sealed record DecisionBeliefView
+{
+    [Id(0)] public required string Id { get; init; }
+
+    [Id(1)] public required string Kind { get; init; }
+
+    [Id(2)] public required string Subject { get; init; }
+
+    [Id(3)] public required string Statement { get; init; }
+
+    [Id(4)] public required double Confidence { get; init; }
+
+    [Id(5)] public required double Evidence { get; init; }
+
+    [Id(6)] public required string Status { get; init; }
+
+    [Id(7)] public required string Source { get; init; }
+}

@@ -47,6 +47,11 @@ public sealed record BeliefView
 
     [Id(12)] public required double HalfLifeDays { get; init; }
 
+    /// <summary>For replenishment beliefs: when the next purchase is expected; omitted otherwise.</summary>
+    [Id(13)]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? ExpectedAt { get; init; }
+
     /// <summary>
     /// What the user said about it: "confirmed", "rejected" or "stated"; omitted for a plain
     /// inference. A rejected belief moves no rerank; its statement is the one the user rejected.

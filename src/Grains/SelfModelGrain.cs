@@ -129,16 +129,27 @@ public sealed partial class SelfModelGrain(
 
     public Task<RerankResponse> RerankAsync(RerankCall request)
     {
+        if (request.Candidates.Count > engine.Options.Rerank.MaxCandidates)
+        {
+            throw new ArgumentException($"At most {engine.Options.Rerank.MaxCandidates} candidates are allowed per request.", nameof(request));
+        }
         var at = request.AsOf ?? clock.GetUtcNow();
-        var result = _reranker.Rerank(_model, new RerankRequest(
+        // Seeded by tenant and user (with the request and the model, inside the engine), so the same
+        // request on the same self-model answers the same, exploration included.
+        var decision = _reranker.Decide(_model, new RerankRequest(
             [.. request.Candidates.Select(c => c.ToCandidate())],
             at,
             request.Context,
             request.OptimizeFor,
-            request.Limit));
-        events.Reranked(request.Candidates.Count, result.Suppressed.Count);
-        return Task.FromResult(result.ToResponse("d-" + Guid.NewGuid().ToString("N")));
+            request.Limit,
+            this.GetPrimaryKeyString()));
+        engine.Record(_model, decision);
+        events.Reranked(request.Candidates.Count, decision.Result.Suppressed.Count);
+        return Task.FromResult(decision.Result.ToResponse());
     }
+
+    public Task<DecisionView?> GetDecisionAsync(string decisionId) =>
+        Task.FromResult(_model.FindDecision(decisionId)?.ToView());
 
     private async Task HousekeepAsync(CancellationToken cancellationToken)
     {

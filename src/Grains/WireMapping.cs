@@ -54,6 +54,7 @@ public static class WireMapping
         HalfLifeDays = b.HalfLifeDays,
         Verdict = b.Belief.Correction?.Verdict.Wire(),
         Holds = b.Holds,
+        ExpectedAt = b.Belief.ExpectedAt,
     };
 
     /// <summary>A belief with its audit trail, most recent first.</summary>
@@ -71,9 +72,34 @@ public static class WireMapping
 
     public static Candidate ToCandidate(this CandidateData c) => new(c.Id, c.Category, c.Score, c.Price, c.Tags);
 
-    public static RerankResponse ToResponse(this RerankResult result, string decisionId) => new()
+    public static DecisionView ToView(this Decision d) => new()
     {
-        DecisionId = decisionId,
+        DecisionId = d.Id,
+        Request = new RerankCall
+        {
+            Candidates = [.. d.Request.Candidates.Select(c => new CandidateData { Id = c.Id, Score = c.Score, Category = c.Category, Price = c.Price, Tags = c.Tags })],
+            Context = d.Request.Context,
+            OptimizeFor = d.Request.OptimizeFor,
+            Limit = d.Request.Limit,
+            AsOf = d.Request.AsOf,
+        },
+        Response = d.Result.ToResponse(),
+        Beliefs = [.. d.Beliefs.Select(b => new DecisionBeliefView
+        {
+            Id = b.Id,
+            Kind = b.Key.Kind.Wire(),
+            Subject = b.Key.Subject,
+            Statement = b.Statement,
+            Confidence = b.Confidence,
+            Evidence = b.Evidence,
+            Status = b.Status.Wire(),
+            Source = b.Source.Wire(),
+        })],
+    };
+
+    public static RerankResponse ToResponse(this RerankResult result) => new()
+    {
+        DecisionId = result.DecisionId,
         Items = [.. result.Items.Select(i => new RankedItemView
         {
             Id = i.Id,

@@ -99,10 +99,10 @@ public sealed class BeliefEngineTests
     public void Evidence_at_a_leaf_counts_attenuated_for_its_ancestors()
     {
         var model = new SelfModel();
-        Engine.Apply(model, Make(SignalType.Purchase, "home/bathroom/toilet-seats", T0));
+        Engine.Apply(model, Make(SignalType.Purchase, "home/kitchen/knives", T0));
 
-        Assert.Equal(2.0, Affinity(model, "home/bathroom/toilet-seats", T0).Evidence, 12);
-        Assert.Equal(1.0, Affinity(model, "home/bathroom", T0).Evidence, 12);
+        Assert.Equal(2.0, Affinity(model, "home/kitchen/knives", T0).Evidence, 12);
+        Assert.Equal(1.0, Affinity(model, "home/kitchen", T0).Evidence, 12);
         Assert.Equal(0.5, Affinity(model, "home", T0).Evidence, 12);
     }
 
@@ -141,12 +141,14 @@ public sealed class BeliefEngineTests
     public void Housekeeping_demotes_with_hysteresis_and_prunes_below_the_floor()
     {
         var model = new SelfModel();
-        Engine.Apply(model, Make(SignalType.View, "toys", T0));
+        Engine.Apply(model, Make(SignalType.AddToCart, "toys", T0));
         var kind = Engine.Options.For(BeliefKind.Affinity);
         var id = model.Beliefs.Values.Single().Id;
 
+        // Evidence 1.0 is active at once; it goes dormant below 0.2, after log2(5) = 2.3 half-lives.
         Assert.Empty(Engine.Housekeep(model, T0.AddDays(1)));
-        var dormant = Engine.Housekeep(model, T0.AddDays(kind.HalfLifeDays * 1.0));
+        Assert.Empty(Engine.Housekeep(model, T0.AddDays(kind.HalfLifeDays * 2.2)));
+        var dormant = Engine.Housekeep(model, T0.AddDays(kind.HalfLifeDays * 2.4));
         Assert.Equal([new BeliefChange(ChangeKind.Dormant, id, new BeliefKey(BeliefKind.Affinity, "toys"))], dormant);
 
         var pruned = Engine.Housekeep(model, T0.AddDays(kind.HalfLifeDays * 10));

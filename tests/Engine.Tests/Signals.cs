@@ -10,7 +10,7 @@ internal static class Signals
     private static int _next;
 
     public static Signal Make(SignalType type, string category, DateTimeOffset at, string? item = null, string? id = null,
-        double? value = null, bool gift = false, string? session = null) =>
-        new(id ?? $"s-{Interlocked.Increment(ref _next)}", type, at, new ItemRef(item ?? $"{category}#1", category),
-            value, new SignalContext(session, null, gift));
+        double? value = null, bool gift = false, string? session = null, double? price = null, string? decision = null) =>
+        new(id ?? $"s-{Interlocked.Increment(ref _next)}", type, at, new ItemRef(item ?? $"{category}#1", category, price),
+            value, new SignalContext(session, decision, gift));
 }

@@ -22,7 +22,7 @@ public sealed class FoundationTests
         Assert.Equal("u-42", model["userId"]!.GetValue<string>());
         Assert.Equal(ClarityApp.Start, model["asOf"]!.GetValue<DateTimeOffset>());
         var beliefs = model["beliefs"]!.AsArray();
-        var knives = beliefs.Single(b => b!["subject"]!.GetValue<string>() == "home/kitchen/knives")!;
+        var knives = beliefs.Single(b => b!["kind"]!.GetValue<string>() == "affinity" && b["subject"]!.GetValue<string>() == "home/kitchen/knives")!;
         Assert.Equal("inferred", knives["source"]!.GetValue<string>());
         Assert.Equal(2, knives["observations"]!.GetValue<int>());
         Assert.InRange(knives["confidence"]!.GetValue<double>(), 0.5, 1.0);

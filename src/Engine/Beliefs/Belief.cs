@@ -12,7 +12,7 @@ public sealed record TrailEntry(string SignalId, SignalType Type, DateTimeOffset
 /// </summary>
 public sealed partial class Belief
 {
-    private readonly List<TrailEntry> _trail = [];
+    private List<TrailEntry> _trail = [];
 
     public Belief(BeliefKey key, DateTimeOffset firstObservedAt)
     {
@@ -47,10 +47,17 @@ public sealed partial class Belief
     public BeliefSource Source { get; set; } = BeliefSource.Inferred;
 
     /// <summary>
-    /// The status as of the last housekeeping or evaluation that changed it. Kept because the
-    /// active/dormant thresholds differ (hysteresis): the next status depends on the previous one.
+    /// The status right after the latest evidence. Kept because the active/dormant thresholds differ
+    /// (hysteresis): the next status depends on the previous one. Between pieces of evidence the
+    /// mass only decays, so the status at any later instant follows in closed form from this one.
     /// </summary>
-    public BeliefStatus Status { get; set; } = BeliefStatus.Active;
+    public BeliefStatus Status { get; set; } = BeliefStatus.Dormant;
+
+    /// <summary>The status last reported by housekeeping (not stored: a restart may report a transition again).</summary>
+    internal BeliefStatus ReportedStatus { get; set; } = BeliefStatus.Dormant;
+
+    /// <summary>For replenishment: when the next purchase is expected (last purchase plus the mean interval).</summary>
+    public DateTimeOffset? ExpectedAt { get; set; }
 
     /// <summary>Whether the statement held at the last evaluation (a flip is when this changes).</summary>
     public bool Holds { get; set; } = true;
@@ -75,6 +82,27 @@ public sealed partial class Belief
         {
             _trail.RemoveAt(_trail.Count - 1);
         }
+    }
+
+    private string? _statement;
+    private bool _statementHolds;
+
+    /// <summary>The statement for one truth value, rendered once and reused (reranks read it per item).</summary>
+    internal string Statement(bool holds)
+    {
+        if (_statement is null || _statementHolds != holds)
+        {
+            _statement = Statements.Render(Key, holds);
+            _statementHolds = holds;
+        }
+        return _statement;
+    }
+
+    public Belief Clone()
+    {
+        var copy = (Belief)MemberwiseClone();
+        copy._trail = [.. _trail];
+        return copy;
     }
 
     public void RestoreTrail(IEnumerable<TrailEntry> entries)

@@ -48,6 +48,29 @@ public struct DecayedMass : IEquatable<DecayedMass>
     }
 
     /// <summary>
+    /// Adds <paramref name="weight"/> at <paramref name="atTicks"/> given the mass already read at that
+    /// instant (<paramref name="valueAt"/> = <c>At(atTicks)</c>); returns the mass at that instant after
+    /// the addition. Same arithmetic as <see cref="Add"/>, without recomputing the decay factor.
+    /// </summary>
+    public double AddAt(double weight, long atTicks, double halfLifeTicks, double valueAt)
+    {
+        if (weight == 0)
+        {
+            return valueAt;
+        }
+        if (Value == 0 || atTicks >= ReferenceTicks)
+        {
+            Value = valueAt + weight;
+            ReferenceTicks = atTicks;
+            return Value;
+        }
+        // Evidence older than the reference: the mass at atTicks reads as the reference value (no
+        // growth backwards), and the addition is decayed to the reference.
+        Add(weight, atTicks, halfLifeTicks);
+        return Value;
+    }
+
+    /// <summary>
     /// The mass counting at <paramref name="asOfTicks"/>. Evidence is never read before it happened:
     /// an instant before the reference reads the reference value (no growth backwards in time).
     /// </summary>

@@ -32,6 +32,6 @@ public static class Statements
     private static string TierPhrase(string subject)
     {
         var at = subject.IndexOf('@', StringComparison.Ordinal);
-        return at < 0 ? subject : $"{subject[..at]} {Readable(subject[(at + 1)..])}";
+        return at < 0 ? subject : $"{subject[..at]} {Readable(subject[(at + 1)..])} products";
     }
 }

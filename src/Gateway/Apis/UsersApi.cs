@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Clarity.Gateway.Apis;
 
-/// <summary>Per-user routes: the self-model and rerank.</summary>
+/// <summary>Per-user routes: the self-model, rerank and recorded decisions.</summary>
 public static class UsersApi
 {
     public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder v1)
@@ -20,8 +20,33 @@ public static class UsersApi
             .WithName("Rerank")
             .WithSummary("Filter, re-rank or override the client's candidates with the user's beliefs")
             .Accepts<RerankInput>("application/json");
+        users.MapGet("/decisions/{decisionId}", GetDecisionAsync)
+            .WithName("GetDecision")
+            .WithSummary("A recorded rerank decision: request, response and the beliefs as they were");
         return v1;
     }
+
+    internal static async Task<Results<Ok<DecisionView>, ProblemHttpResult, ValidationProblem>> GetDecisionAsync(
+        string userId,
+        string decisionId,
+        HttpContext http,
+        IGrainFactory grains)
+    {
+        if (InputRules.CheckId(userId, "user id") is { } error)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [error] }, detail: "The user id is invalid.");
+        }
+        if (InputRules.CheckId(decisionId, "decision id") is not null)
+        {
+            return UnknownDecision();
+        }
+        var grain = grains.GetGrain<ISelfModelGrain>(SelfModelKey.For(http.User.TenantId(), userId));
+        return await grain.GetDecisionAsync(decisionId) is { } decision ? TypedResults.Ok(decision) : UnknownDecision();
+    }
+
+    private static ProblemHttpResult UnknownDecision() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found",
+            detail: "No decision with that id is recorded for this user (decisions are kept for the user's last 100 reranks).");
 
     internal static async Task<Results<Ok<SelfModelView>, ValidationProblem>> GetSelfModelAsync(
         string userId,

@@ -1,5 +1,6 @@
 using Clarity.Engine;
 using Clarity.Engine.Beliefs;
+using Clarity.Engine.Interpretation;
 using Clarity.Engine.Signals;
 
 namespace Clarity.Grains.State;
@@ -26,6 +27,12 @@ public sealed class SelfModelState
 
     /// <summary>Rejected or forgotten beliefs and the instant up to which their evidence no longer counts.</summary>
     [Id(20)] public List<CutoffState> Cutoffs { get; set; } = [];
+    /// <summary>
+    /// The interpreters' memory (recent views, purchase intervals, streaks, usual prices): an
+    /// engine-owned, versioned document (<see cref="Clarity.Engine.Interpretation.Memory"/>), so the
+    /// engine can evolve it without renumbering stored fields here.
+    /// </summary>
+    [Id(6)] public string? InterpreterMemory { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("Clarity.CutoffState")]
@@ -73,6 +80,8 @@ public sealed class BeliefState
 
     /// <summary>The user's word on the belief; null for a plain inference.</summary>
     [Id(20)] public CorrectionState? Correction { get; set; }
+    /// <summary>Replenishment: when the next purchase is expected.</summary>
+    [Id(14)] public DateTimeOffset? ExpectedAt { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("Clarity.TrailState")]
@@ -94,6 +103,7 @@ public static class SelfModelStateMapping
         LastSignalAt = model.LastSignalAt,
         SignalCount = model.SignalCount,
         Cutoffs = [.. model.EvidenceCutoffs.Select(c => new CutoffState(c.Key.Kind, c.Key.Subject, c.Value))],
+        InterpreterMemory = Memory.Export(model),
     };
 
     public static SelfModel ToModel(this SelfModelState state, EngineOptions options)
@@ -121,6 +131,7 @@ public static class SelfModelStateMapping
                 Status = b.Status,
                 Holds = b.Holds,
                 Correction = b.Correction is { } c ? new Correction(c.Verdict, c.Holds, c.At) : null,
+                ExpectedAt = b.ExpectedAt,
             };
             belief.RestoreTrail(b.Trail.Select(t => new TrailEntry(t.SignalId, t.Type, t.OccurredAt, t.Effect, t.Note)));
             model.Restore(belief);
@@ -129,6 +140,7 @@ public static class SelfModelStateMapping
         {
             model.SetCutoff(new BeliefKey(cutoff.Kind, cutoff.Subject), cutoff.EvidenceUpTo, options.Corrections.MaxCutoffs);
         }
+        Memory.Import(model, state.InterpreterMemory, options.Interpretation.SaturationMemory);
         return model;
     }
 
@@ -148,6 +160,7 @@ public static class SelfModelStateMapping
         Status = b.Status,
         Holds = b.Holds,
         Correction = b.Correction is { } c ? new CorrectionState(c.Verdict, c.Holds, c.At) : null,
+        ExpectedAt = b.ExpectedAt,
         Trail = [.. b.Trail.Select(t => new TrailState(t.SignalId, t.Type, t.OccurredAt, t.Effect, t.Note))],
     };
 }

@@ -1,0 +1,263 @@
+namespace Clarity.Engine.Interpretation;
+
+/// <summary>
+/// What the interpreters remember about one category (or top-level category) of one user: enough to
+/// tell a replacement from a researched purchase, a regular re-buy from a one-off, a streak from an
+/// alternation, and a category's usual price. Bounded: a few numbers and small capped collections.
+/// </summary>
+internal sealed class CategoryStats
+{
+    private const int ViewMemory = 8;
+    private const int ResearchMemory = 32;
+    private const int PriceMemory = 50;
+
+    public long TouchedTicks;
+
+    // Leaf level: recent view instants (ring), purchases and their interval.
+    private long[]? _views;
+    private int _viewCount;
+    public long LastPurchaseTicks;
+    public int PurchaseCount;
+    public double MeanIntervalTicks;
+    public int IntervalCount;
+    public int ConsumeCount;
+
+    // Usual price: mean of log prices, an exponentially weighted mean after PriceMemory samples.
+    public double PriceLogSum;
+    public int PriceCount;
+
+    // Top level: engagement, the comparison set since the last purchase, the genre streak.
+    public int Engagement;
+    private Dictionary<string, long>? _research;
+    public string? StreakGenre;
+    public int StreakLength;
+    public int GenreItems;
+    public int GenreSwitches;
+
+    public void AddView(long ticks)
+    {
+        _views ??= new long[ViewMemory];
+        _views[_viewCount % ViewMemory] = ticks;
+        _viewCount++;
+    }
+
+    public int ViewsSince(long ticks)
+    {
+        if (_views is null)
+        {
+            return 0;
+        }
+        var count = 0;
+        for (var i = 0; i < Math.Min(_viewCount, ViewMemory); i++)
+        {
+            if (_views[i] >= ticks)
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    public void ObservePrice(double price)
+    {
+        var log = Math.Log(Math.Max(price, 0.01));
+        if (PriceCount >= PriceMemory)
+        {
+            PriceLogSum *= (PriceMemory - 1.0) / PriceMemory;
+            PriceCount = PriceMemory - 1;
+        }
+        PriceLogSum += log;
+        PriceCount++;
+    }
+
+    public double UsualPrice => Math.Exp(PriceLogSum / PriceCount);
+
+    public void AddResearch(string itemId, long ticks)
+    {
+        _research ??= new(StringComparer.Ordinal);
+        if (_research.Count >= ResearchMemory && !_research.ContainsKey(itemId))
+        {
+            return;
+        }
+        _research[itemId] = ticks;
+    }
+
+    public int ResearchedSince(long ticks)
+    {
+        if (_research is null)
+        {
+            return 0;
+        }
+        var count = 0;
+        foreach (var at in _research.Values)
+        {
+            if (at >= ticks)
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    public bool HasResearched(string itemId) => _research is not null && _research.ContainsKey(itemId);
+
+    public void ClearResearch() => _research?.Clear();
+
+    public void RecordPurchase(long ticks)
+    {
+        if (PurchaseCount > 0 && ticks > LastPurchaseTicks)
+        {
+            var interval = ticks - LastPurchaseTicks;
+            MeanIntervalTicks = (MeanIntervalTicks * IntervalCount + interval) / (IntervalCount + 1);
+            IntervalCount = Math.Min(IntervalCount + 1, 8);
+        }
+        LastPurchaseTicks = Math.Max(LastPurchaseTicks, ticks);
+        PurchaseCount++;
+    }
+
+    public StatsDocument ToDocument(string path) => new(
+        path, TouchedTicks, _views, _viewCount, LastPurchaseTicks, PurchaseCount, MeanIntervalTicks, IntervalCount, ConsumeCount,
+        PriceLogSum, PriceCount, Engagement, _research, StreakGenre, StreakLength, GenreItems, GenreSwitches);
+
+    public static CategoryStats FromDocument(StatsDocument d) => new()
+    {
+        TouchedTicks = d.Touched,
+        _views = d.Views is { Length: ViewMemory } views ? views : null,
+        _viewCount = d.Views is { Length: ViewMemory } ? d.ViewCount : 0,
+        LastPurchaseTicks = d.LastPurchase,
+        PurchaseCount = d.PurchaseCount,
+        MeanIntervalTicks = d.MeanInterval,
+        IntervalCount = d.IntervalCount,
+        ConsumeCount = d.ConsumeCount,
+        PriceLogSum = d.PriceLogSum,
+        PriceCount = d.PriceCount,
+        Engagement = d.Engagement,
+        _research = d.Research is null ? null : new Dictionary<string, long>(d.Research, StringComparer.Ordinal),
+        StreakGenre = d.StreakGenre,
+        StreakLength = d.StreakLength,
+        GenreItems = d.GenreItems,
+        GenreSwitches = d.GenreSwitches,
+    };
+
+    public CategoryStats Clone()
+    {
+        var copy = (CategoryStats)MemberwiseClone();
+        copy._views = (long[]?)_views?.Clone();
+        copy._research = _research is null ? null : new Dictionary<string, long>(_research, StringComparer.Ordinal);
+        return copy;
+    }
+}
+
+/// <summary>The interpreters' memory of one user: category statistics, repeat counters, the last purchase.</summary>
+internal sealed class History
+{
+    private readonly Dictionary<string, CategoryStats> _stats = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, int> _repeats = [];
+    private readonly Queue<long> _repeatOrder = new();
+
+    /// <summary>Engagement signals (not impressions, not gifts) across all categories.</summary>
+    public int Engagement;
+
+    public string? LastPurchaseCategory;
+    public string? LastPurchaseItem;
+    public long LastPurchaseTicks;
+
+    public IReadOnlyDictionary<string, CategoryStats> Stats => _stats;
+
+    public CategoryStats Touch(string category, long ticks, int bound)
+    {
+        if (!_stats.TryGetValue(category, out var stats))
+        {
+            if (_stats.Count >= bound)
+            {
+                Evict();
+            }
+            stats = new CategoryStats();
+            _stats.Add(category, stats);
+        }
+        stats.TouchedTicks = Math.Max(stats.TouchedTicks, ticks);
+        return stats;
+    }
+
+    public CategoryStats? Find(string category) => _stats.TryGetValue(category, out var stats) ? stats : null;
+
+    // Least recently touched first (by event time, then by path so the choice is deterministic).
+    private void Evict()
+    {
+        string? victim = null;
+        long oldest = long.MaxValue;
+        foreach (var (path, stats) in _stats)
+        {
+            if (stats.TouchedTicks < oldest || (stats.TouchedTicks == oldest && string.CompareOrdinal(path, victim) < 0))
+            {
+                victim = path;
+                oldest = stats.TouchedTicks;
+            }
+        }
+        if (victim is not null)
+        {
+            _stats.Remove(victim);
+        }
+    }
+
+    /// <summary>
+    /// How many times this (type, item, session) was seen before; counts it. Keys are 64-bit hashes:
+    /// a rare collision only makes one signal count less, never more.
+    /// </summary>
+    public int Repeats(long key, int bound)
+    {
+        if (bound <= 0)
+        {
+            return 0;
+        }
+        if (_repeats.TryGetValue(key, out var seen))
+        {
+            _repeats[key] = seen + 1;
+            return seen;
+        }
+        _repeats.Add(key, 1);
+        _repeatOrder.Enqueue(key);
+        while (_repeatOrder.Count > bound)
+        {
+            _repeats.Remove(_repeatOrder.Dequeue());
+        }
+        return 0;
+    }
+
+    public IEnumerable<long[]> RepeatEntries() => _repeatOrder.Select(key => new long[] { key, _repeats[key] });
+
+    public void Restore(string category, CategoryStats stats) => _stats[category] = stats;
+
+    public void RestoreRepeat(long key, int count, int bound)
+    {
+        if (bound > 0 && _repeats.TryAdd(key, count))
+        {
+            _repeatOrder.Enqueue(key);
+            while (_repeatOrder.Count > bound)
+            {
+                _repeats.Remove(_repeatOrder.Dequeue());
+            }
+        }
+    }
+
+    public History Clone()
+    {
+        var copy = new History
+        {
+            Engagement = Engagement,
+            LastPurchaseCategory = LastPurchaseCategory,
+            LastPurchaseItem = LastPurchaseItem,
+            LastPurchaseTicks = LastPurchaseTicks,
+        };
+        foreach (var (path, stats) in _stats)
+        {
+            copy._stats.Add(path, stats.Clone());
+        }
+        foreach (var key in _repeatOrder)
+        {
+            copy._repeats.Add(key, _repeats[key]);
+            copy._repeatOrder.Enqueue(key);
+        }
+        return copy;
+    }
+}

@@ -1,0 +1,368 @@
+using Clarity.Engine.Beliefs;
+using Clarity.Engine.Interpretation;
+using Clarity.Engine.Signals;
+
+namespace Clarity.Engine;
+
+/// <summary>Interpretation in context: one signal, read against the user's history, becomes weighted evidence.</summary>
+public sealed partial class BeliefEngine
+{
+    private void Interpret(SelfModel model, ModelCore core, Signal signal, List<BeliefChange>? changes)
+    {
+        var options = Options.Interpretation;
+        var info = _categories.Get(signal.Item.Category);
+        var history = core.History;
+        var ticks = signal.OccurredAt.UtcTicks;
+        var bound = options.MaxCategoryStats;
+        var leaf = history.Touch(info.Path, ticks, bound);
+        var root = info.Root == info.Path ? leaf : history.Touch(info.Root, ticks, bound);
+        var tier = Classify(info, signal.Item.Price, signal.Item.Tags, history);
+        if (signal.Item.Price is { } price)
+        {
+            foreach (var path in info.SelfAndAncestors)
+            {
+                history.Touch(path, ticks, bound).ObservePrice(price);
+            }
+        }
+        // Repeated identical evidence saturates: the k-th repeat in a session counts factor^k.
+        var repeat = Math.Pow(options.SaturationFactor, history.Repeats(RepeatKey(signal), options.SaturationMemory));
+
+        switch (signal.Type)
+        {
+            case SignalType.View or SignalType.Click or SignalType.AddToCart:
+                Affinity(core, info, signal, _affinity.Weight(signal) * repeat, changes);
+                leaf.AddView(ticks);
+                root.AddResearch(signal.Item.Id, ticks);
+                Engaged(history, root);
+                if (core.Beliefs.ContainsKey(info.SatiationKey))
+                {
+                    AddEvidence(core, info.SatiationKey, signal, -options.SatiationBrowseAgainst * repeat, changes, "browsing again");
+                }
+                break;
+            case SignalType.Purchase:
+                Purchase(core, info, leaf, root, signal, tier, repeat, changes);
+                break;
+            case SignalType.Return when !signal.Ctx.Gift:
+                Affinity(core, info, signal, _affinity.Weight(signal), changes);
+                if (tier is { } returned)
+                {
+                    Tier(core, info, returned, -options.PriceTierReturn, signal, changes);
+                }
+                if (core.Beliefs.ContainsKey(info.SatiationKey))
+                {
+                    AddEvidence(core, info.SatiationKey, signal, -options.SatiationRepeatAgainst, changes, "returned: still shopping");
+                }
+                break;
+            case SignalType.Rating:
+                Affinity(core, info, signal, _affinity.Weight(signal) * repeat, changes);
+                Engaged(history, root);
+                break;
+            case SignalType.Consume:
+                // A sampled episode (small completion) or the first episode of a category is weak evidence.
+                var episode = leaf.ConsumeCount == 0 ? options.SingleEpisodeFactor : 1;
+                Affinity(core, info, signal, _affinity.Weight(signal) * episode * repeat, changes);
+                leaf.ConsumeCount++;
+                Engaged(history, root);
+                if (info.Attributes.Consumable && (signal.Value ?? 0) >= options.VarietyMinCompletion)
+                {
+                    Streak(core, info, root, signal, changes);
+                }
+                break;
+            case SignalType.Impression or SignalType.Dismiss:
+                Affinity(core, info, signal, _affinity.Weight(signal) * repeat, changes);
+                break;
+        }
+        Feedback(model, core, signal, changes);
+    }
+
+    private void Purchase(ModelCore core, CategoryInfo info, CategoryStats leaf, CategoryStats root, Signal signal, PriceTier? tier,
+        double repeat, List<BeliefChange>? changes)
+    {
+        var options = Options.Interpretation;
+        var history = core.History;
+        var ticks = signal.OccurredAt.UtcTicks;
+        history.LastPurchaseCategory = info.Path;
+        history.LastPurchaseItem = signal.Item.Id;
+        history.LastPurchaseTicks = ticks;
+        // A gift, or a purchase in a part of the catalogue the user never engaged with while engaging
+        // elsewhere, says nothing about the buyer's own tastes.
+        if (signal.Ctx.Gift || (root.Engagement == 0 && history.Engagement >= options.OutsideProfileMinHistory))
+        {
+            return;
+        }
+        var lookback = ticks - (long)(options.LookbackDays * TimeSpan.TicksPerDay);
+        var repeatPurchase = leaf.PurchaseCount > 0;
+        if (info.Attributes.Durable && !repeatPurchase && leaf.ViewsSince(lookback) <= options.ReplacementMaxPriorViews)
+        {
+            // A replacement: satiation for the category, not a taste.
+            AddEvidence(core, info.SatiationKey, signal, options.SatiationPurchase, changes, "replacement purchase");
+        }
+        else
+        {
+            if (repeatPurchase)
+            {
+                if (core.Beliefs.ContainsKey(info.SatiationKey))
+                {
+                    AddEvidence(core, info.SatiationKey, signal, -options.SatiationRepeatAgainst, changes, "bought again");
+                }
+                Replenishment(core, info, leaf, signal, changes);
+            }
+            Affinity(core, info, signal, _affinity.Weight(signal) * repeat, changes);
+            if (tier is { } bought)
+            {
+                Tier(core, info, bought, options.PriceTierPurchase * repeat, signal, changes);
+            }
+            var researched = root.ResearchedSince(lookback);
+            if (researched >= options.ResearchViews)
+            {
+                AddEvidence(core, info.ResearcherKey, signal, options.ResearcherSupport, changes, $"{researched} items viewed before buying");
+            }
+            else if (researched <= 1)
+            {
+                AddEvidence(core, info.ResearcherKey, signal, -options.ResearcherAgainst, changes, "bought without comparing");
+            }
+            if (info.Attributes.Consumable)
+            {
+                Streak(core, info, root, signal, changes);
+            }
+            Engaged(history, root);
+        }
+        root.ClearResearch();
+        leaf.RecordPurchase(ticks);
+    }
+
+    private void Replenishment(ModelCore core, CategoryInfo info, CategoryStats leaf, Signal signal, List<BeliefChange>? changes)
+    {
+        var options = Options.Interpretation;
+        var interval = signal.OccurredAt.UtcTicks - leaf.LastPurchaseTicks;
+        double effect;
+        string note;
+        if (leaf.IntervalCount == 0)
+        {
+            // One interval says nothing about regularity, except where the tenant says the category
+            // is re-bought; elsewhere the third purchase tests the interval.
+            if (!info.Attributes.Replenishable)
+            {
+                return;
+            }
+            effect = options.ReplenishmentFirstRepeat;
+            note = "bought again";
+        }
+        else
+        {
+            var regular = Math.Abs(interval / leaf.MeanIntervalTicks - 1) <= options.ReplenishmentTolerance;
+            effect = regular ? options.ReplenishmentRegular : -options.ReplenishmentIrregular;
+            note = regular ? "bought again at the usual interval" : "bought again off the usual interval";
+        }
+        if (AddEvidence(core, info.ReplenishmentKey, signal, effect, changes, note) is not { } belief)
+        {
+            return;
+        }
+        var mean = (leaf.MeanIntervalTicks * leaf.IntervalCount + interval) / (leaf.IntervalCount + 1);
+        belief.ExpectedAt = signal.OccurredAt.AddTicks((long)mean);
+    }
+
+    private void Streak(ModelCore core, CategoryInfo info, CategoryStats root, Signal signal, List<BeliefChange>? changes)
+    {
+        var options = Options.Interpretation;
+        if (string.Equals(root.StreakGenre, info.Genre, StringComparison.Ordinal))
+        {
+            root.StreakLength++;
+        }
+        else
+        {
+            if (root.StreakGenre is not null)
+            {
+                root.GenreSwitches++;
+            }
+            root.StreakGenre = info.Genre;
+            root.StreakLength = 1;
+        }
+        root.GenreItems++;
+        var before = root.GenreItems - root.StreakLength;
+        if (root.StreakLength < options.VarietyStreak || before < options.VarietyMinHistory)
+        {
+            return;
+        }
+        // Switches among the items before the streak (the switch into the streak is not one of them).
+        var rate = (root.GenreSwitches - 1.0) / (before - 1);
+        if (rate >= options.AlternatorRate)
+        {
+            AddEvidence(core, info.VarietyKey, signal, options.VarietySupport, changes, $"alternates genres; {root.StreakLength} in a row");
+        }
+        else if (rate < options.AlternatorRate / 2)
+        {
+            AddEvidence(core, info.VarietyKey, signal, -options.VarietyAgainst, changes, "sticks with a genre");
+        }
+    }
+
+    private void Affinity(ModelCore core, CategoryInfo info, Signal signal, double weight, List<BeliefChange>? changes)
+    {
+        if (weight == 0)
+        {
+            return;
+        }
+        var scale = 1.0;
+        foreach (var key in info.AffinityKeys)
+        {
+            AddEvidence(core, key, signal, weight * scale, changes);
+            scale *= Options.Affinity.AncestorAttenuation;
+            if (scale == 0)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Dirichlet evidence over budget / mid / premium. Each tier is stored as its Beta marginal
+    /// (support = its count, against = the others' counts), so the three confidences always sum to 1.
+    /// Positive weight counts for <paramref name="tier"/>; negative weight moves that mass to the other two.
+    /// </summary>
+    private void Tier(ModelCore core, CategoryInfo info, PriceTier tier, double weight, Signal signal, List<BeliefChange>? changes)
+    {
+        for (var i = 0; i < info.TierKeys.Length; i++)
+        {
+            var key = info.TierKeys[i];
+            if (weight > 0)
+            {
+                AddEvidence(core, key, signal, i == (int)tier ? weight : -weight, changes);
+            }
+            else if (i == (int)tier)
+            {
+                AddEvidence(core, key, signal, weight, changes, "returned");
+            }
+            else
+            {
+                // Half of the returned mass to each other tier: support for this one, against the third.
+                AddEvidence(core, key, signal, -weight / 2, changes);
+                AddEvidence(core, key, signal, weight / 2, changes);
+            }
+        }
+    }
+
+    /// <summary>The price tier of an item relative to its category's usual price, or from its tags.</summary>
+    internal PriceTier? Classify(CategoryInfo info, double? itemPrice, IReadOnlyList<string>? itemTags, History history)
+    {
+        var options = Options.Interpretation;
+        if (itemPrice is { } price && UsualPrice(info, history) is { } usual)
+        {
+            var ratio = price / usual;
+            return ratio >= options.PremiumAtRatio ? PriceTier.Premium : ratio <= options.BudgetAtRatio ? PriceTier.Budget : PriceTier.Mid;
+        }
+        if (itemTags is { } tags)
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is "premium" or "luxury")
+                {
+                    return PriceTier.Premium;
+                }
+                if (tag is "budget" or "value")
+                {
+                    return PriceTier.Budget;
+                }
+            }
+        }
+        return null;
+    }
+
+    private double? UsualPrice(CategoryInfo info, History history)
+    {
+        if (info.Attributes.UsualPrice is { } configured)
+        {
+            return configured;
+        }
+        foreach (var path in info.SelfAndAncestors)
+        {
+            if (history.Find(path) is { } stats && stats.PriceCount >= Options.Interpretation.UsualPriceMinSamples)
+            {
+                return stats.UsualPrice;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A signal answering a recorded decision credits or blames the beliefs that moved its item:
+    /// engagement with a boosted item supports them, an ignored impression or a dismissal of it
+    /// contradicts them, engagement with a demoted item contradicts the demotion.
+    /// </summary>
+    private void Feedback(SelfModel model, ModelCore core, Signal signal, List<BeliefChange>? changes)
+    {
+        if (signal.Ctx.DecisionId is not { } decisionId
+            || model.Decisions.Find(decisionId) is not { } decision
+            || !decision.Drivers.TryGetValue(signal.Item.Id, out var drivers))
+        {
+            return;
+        }
+        var options = Options.Interpretation;
+        var engaged = signal.Type switch
+        {
+            SignalType.Click or SignalType.AddToCart or SignalType.Purchase => true,
+            SignalType.Consume => (signal.Value ?? 0) >= options.VarietyMinCompletion,
+            SignalType.Rating => (signal.Value ?? 0) >= 4,
+            _ => false,
+        };
+        var weight = signal.Type switch
+        {
+            SignalType.Impression => -options.FeedbackIgnored,
+            SignalType.Dismiss => -options.FeedbackDismissed,
+            _ => engaged ? options.FeedbackCredit : 0,
+        };
+        if (weight == 0)
+        {
+            return;
+        }
+        var note = $"feedback on {decisionId}";
+        foreach (var driver in drivers)
+        {
+            if (driver.Key.Kind == BeliefKind.Satiation || !core.Beliefs.ContainsKey(driver.Key))
+            {
+                continue;
+            }
+            // Engagement with an item a belief demoted is evidence against that belief.
+            var effect = driver.Effect > 0 ? weight : engaged ? -weight : 0;
+            if (effect == 0)
+            {
+                continue;
+            }
+            if (driver.Key.Kind == BeliefKind.PriceTier)
+            {
+                var at = driver.Key.Subject.IndexOf('@', StringComparison.Ordinal);
+                var tier = PriceTiers.All.First(t => driver.Key.Subject.AsSpan(0, at).SequenceEqual(t.Wire()));
+                Tier(core, _categories.Get(driver.Key.Subject[(at + 1)..]), tier, effect, signal, changes);
+            }
+            else
+            {
+                AddEvidence(core, driver.Key, signal, effect, changes, note);
+            }
+        }
+    }
+
+    private static void Engaged(History history, CategoryStats root)
+    {
+        history.Engagement++;
+        root.Engagement++;
+    }
+
+    // (type, item, session or UTC day): the unit within which repeats saturate.
+    private static long RepeatKey(Signal signal)
+    {
+        var session = signal.Ctx.SessionId is { } id
+            ? StableHash(id)
+            : signal.OccurredAt.UtcTicks / TimeSpan.TicksPerDay;
+        return (StableHash(signal.Item.Id) * 31 + session) * 31 + (long)signal.Type;
+    }
+
+    // FNV-1a: stable across processes (string.GetHashCode is randomised per process).
+    internal static long StableHash(string text)
+    {
+        var hash = unchecked((long)14695981039346656037UL);
+        foreach (var c in text)
+        {
+            hash = unchecked((hash ^ c) * 1099511628211L);
+        }
+        return hash;
+    }
+}

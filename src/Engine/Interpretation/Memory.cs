@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Clarity.Engine.Signals;
+
+namespace Clarity.Engine.Interpretation;
+
+/// <summary>
+/// The interpreters' memory as a versioned document the engine owns: hosts store it as an opaque
+/// string next to the beliefs, so it can evolve with the engine without changing the host's stored
+/// contract. An unreadable or older-version document is dropped: the beliefs stay exact, only the
+/// context for interpreting the next signals (recent views, streaks, usual prices) starts afresh.
+/// </summary>
+/// <remarks>
+/// The reorder window is folded into the snapshot: after a restore, a signal older than the latest
+/// one applied before the snapshot is beyond the reorder boundary (see <see cref="SelfModel"/>).
+/// </remarks>
+public static class Memory
+{
+    /// <summary>The document version this engine writes and reads.</summary>
+    public const int Version = 1;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static string Export(SelfModel model)
+    {
+        var history = model.Current.History;
+        var boundary = model.Window.Count > 0 ? model.Window[^1] : model.FoldedThrough;
+        var document = new MemoryDocument(
+            Version,
+            history.Engagement,
+            history.LastPurchaseCategory,
+            history.LastPurchaseItem,
+            history.LastPurchaseTicks,
+            [.. history.Stats.Select(p => p.Value.ToDocument(p.Key))],
+            [.. history.RepeatEntries()],
+            boundary?.OccurredAt.UtcTicks,
+            boundary?.Id);
+        return JsonSerializer.Serialize(document, Json);
+    }
+
+    /// <summary>Restores the memory into a model whose beliefs were just restored. Returns false when the document was dropped.</summary>
+    public static bool Import(SelfModel model, string? text, int repeatBound)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return false;
+        }
+        MemoryDocument? document;
+        try
+        {
+            document = JsonSerializer.Deserialize<MemoryDocument>(text, Json);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+        if (document is null || document.Version != Version)
+        {
+            return false;
+        }
+        var history = new History
+        {
+            Engagement = document.Engagement,
+            LastPurchaseCategory = document.LastPurchaseCategory,
+            LastPurchaseItem = document.LastPurchaseItem,
+            LastPurchaseTicks = document.LastPurchaseTicks,
+        };
+        foreach (var stats in document.Stats)
+        {
+            history.Restore(stats.Path, CategoryStats.FromDocument(stats));
+        }
+        foreach (var entry in document.Repeats)
+        {
+            if (entry is [var key, var count])
+            {
+                history.RestoreRepeat(key, (int)count, repeatBound);
+            }
+        }
+        model.Current.History = history;
+        model.Folded.History = history.Clone();
+        model.Window.Clear();
+        model.FoldedThrough = document.BoundaryTicks is { } ticks && document.BoundaryId is { } id
+            ? new Signal(id, SignalType.View, new DateTimeOffset(ticks, TimeSpan.Zero), new ItemRef("", ""))
+            : null;
+        return true;
+    }
+}
+
+internal sealed record MemoryDocument(
+    int Version,
+    int Engagement,
+    string? LastPurchaseCategory,
+    string? LastPurchaseItem,
+    long LastPurchaseTicks,
+    List<StatsDocument> Stats,
+    List<long[]> Repeats,
+    long? BoundaryTicks,
+    string? BoundaryId);
+
+internal sealed record StatsDocument(
+    string Path,
+    long Touched,
+    long[]? Views,
+    int ViewCount,
+    long LastPurchase,
+    int PurchaseCount,
+    double MeanInterval,
+    int IntervalCount,
+    int ConsumeCount,
+    double PriceLogSum,
+    int PriceCount,
+    int Engagement,
+    Dictionary<string, long>? Research,
+    string? StreakGenre,
+    int StreakLength,
+    int GenreItems,
+    int GenreSwitches);

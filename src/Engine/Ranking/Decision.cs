@@ -1,0 +1,55 @@
+using Clarity.Engine.Beliefs;
+
+namespace Clarity.Engine.Ranking;
+
+/// <summary>A belief as it was when a decision was made.</summary>
+public sealed record BeliefRecord(
+    string Id,
+    BeliefKey Key,
+    string Statement,
+    double Confidence,
+    double Evidence,
+    BeliefStatus Status,
+    BeliefSource Source);
+
+/// <summary>
+/// A belief's signed effect on one candidate: what feedback credits or blames. Objective effects
+/// (diversity) have no belief and are not listed.
+/// </summary>
+public readonly record struct Driver(BeliefKey Key, double Effect);
+
+/// <summary>A recorded rerank: the request, the answer, the beliefs as they were, and what drove each item.</summary>
+public sealed record Decision(
+    string Id,
+    RerankRequest Request,
+    RerankResult Result,
+    IReadOnlyList<BeliefRecord> Beliefs,
+    IReadOnlyDictionary<string, Driver[]> Drivers);
+
+/// <summary>The last N decisions of one user, by id.</summary>
+internal sealed class DecisionLog
+{
+    private readonly Dictionary<string, Decision> _byId = new(StringComparer.Ordinal);
+    private readonly Queue<string> _order = new();
+
+    public IEnumerable<Decision> All => _order.Select(id => _byId[id]);
+
+    public Decision? Find(string id) => _byId.GetValueOrDefault(id);
+
+    public void Record(Decision decision, int bound)
+    {
+        if (bound <= 0)
+        {
+            return;
+        }
+        // The same request on the same model is the same decision (same id): keep one copy.
+        if (_byId.TryAdd(decision.Id, decision))
+        {
+            _order.Enqueue(decision.Id);
+        }
+        while (_order.Count > bound)
+        {
+            _byId.Remove(_order.Dequeue());
+        }
+    }
+}
