@@ -44,8 +44,14 @@ public sealed partial class SelfModel
     private readonly HashSet<string> _recentIds = new(StringComparer.Ordinal);
     private readonly Queue<string> _recentIdOrder = new();
 
-    private ModelCore _current = new();
-    private ModelCore _folded = new();
+    private ModelCore _current;
+    private ModelCore _folded;
+
+    public SelfModel()
+    {
+        _current = new ModelCore { Owner = this };
+        _folded = new ModelCore { Owner = this };
+    }
 
     internal ModelCore Current { get => _current; set => (_current = value).Owner = this; }
 
