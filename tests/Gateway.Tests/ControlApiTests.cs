@@ -14,7 +14,8 @@ public sealed class ControlApiTests
         await (await client.GetAsync($"/v1/users/{user}/self-model")).ExpectAsync(HttpStatusCode.OK);
 
     private static async Task<JsonNode> BeliefAsync(HttpClient client, string subject, string user = User) =>
-        (await SelfModelAsync(client, user))["beliefs"]!.AsArray().Single(b => b!["subject"]!.GetValue<string>() == subject)!;
+        (await SelfModelAsync(client, user))["beliefs"]!.AsArray()
+            .Single(b => b!["kind"]!.GetValue<string>() == "affinity" && b["subject"]!.GetValue<string>() == subject)!;
 
     private static async Task<JsonNode> RerankAsync(HttpClient client, object candidates, string user = User) =>
         await (await client.PostJsonAsync($"/v1/users/{user}/rerank", candidates)).ExpectAsync(HttpStatusCode.OK);

@@ -31,7 +31,7 @@ public sealed class BeliefsAndDecisionsTests(ClusterFixture fixture)
 
         Assert.NotNull(detail);
         Assert.Equal(satiation.Statement, detail.Statement);
-        var entry = Assert.Single(detail.Trail);
+        var entry = Assert.Single(detail.Trail!);
         Assert.Equal(("seat", "purchase", "replacement purchase"), (entry.SignalId, entry.Type, entry.Note));
         Assert.Null(await grain.GetBeliefAsync("b-0000000000000000", null));
     }
@@ -75,6 +75,6 @@ public sealed class BeliefsAndDecisionsTests(ClusterFixture fixture)
         await grain.IngestAsync([Signal("imp", "impression", "home/kitchen/knives", at.AddHours(2), item: "knife", decision: first.DecisionId)]);
         var belief = await grain.GetBeliefAsync(driver.BeliefId, at.AddHours(2));
         Assert.NotNull(belief);
-        Assert.Contains(belief.Trail, t => t.SignalId == "imp" && t.Note == $"feedback on {first.DecisionId}");
+        Assert.Contains(belief.Trail!, t => t.SignalId == "imp" && t.Note == $"feedback on {first.DecisionId}");
     }
 }
