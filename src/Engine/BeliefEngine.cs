@@ -69,6 +69,13 @@ public sealed partial class BeliefEngine
         else
         {
             var at = window.BinarySearch(signal, EventComparer.Instance);
+            if (at >= 0)
+            {
+                // The same (time, id) is already in the window: a duplicate whose id the bounded
+                // deduplication set no longer held. Found by the apply benchmark.
+                model.SignalCount--;
+                return false;
+            }
             window.Insert(~at, signal);
             Rebuild(model, signal.Id, changes);
         }
