@@ -93,6 +93,9 @@ internal sealed class GatewayProcess : IAsyncDisposable
         env["Clarity__SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
         env["Clarity__GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
         env["Clarity__Benchmark__Floors"] = "true";
+        // The load tool measures capacity, not the per-tenant quota (1,000 req/s by default);
+        // --set Clarity:RateLimits:Enabled=true measures with it.
+        env["Clarity__RateLimits__Enabled"] = "false";
         // Request logging at Information costs throughput the users would not pay in production.
         env["Logging__LogLevel__Default"] = "Warning";
         env["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
