@@ -25,7 +25,7 @@ public sealed class RealDataTests : IDisposable
     {
         var data = RepoPaths.DefaultData();
         Assert.True(File.Exists(data), $"The Online Retail file is expected at {data} (../shared/data beside the repository).");
-        var settings = Cli.Parse(["--data", data, "--out", _out, "--customers", "150", "--resamples", "200", "--no-tune", "--scenario-users", "80"]);
+        var settings = Cli.Parse(["--data", data, "--out", _out, "--customers", "150", "--resamples", "200", "--no-tune", "--scenario-users", "40"]);
 
         var result = Evaluator.Run(settings, Progress.Silent());
         ReportWriter.Write(result, _out);
@@ -66,7 +66,7 @@ public sealed class RealDataTests : IDisposable
         // Scenarios: every method ranked, truth scored, recovery measured, calibration per kind, plots written.
         var scenarios = result.Scenarios;
         Assert.NotNull(scenarios);
-        Assert.Equal(80, scenarios.Users);
+        Assert.Equal(40, scenarios.Users);
         Assert.NotNull(scenarios["clarity"]?.VersusBaseline);
         Assert.NotNull(scenarios[Scenarios.ScenarioEvaluator.Baseline]?.AbsurdRepeatAtRisk);
         Assert.Contains(scenarios.Truth, t => t.Kind == "affinity" && t.Truths > 0);
@@ -79,6 +79,6 @@ public sealed class RealDataTests : IDisposable
         }
         Assert.Contains("## Scenarios with known truth", markdown, StringComparison.Ordinal);
         Assert.Contains("AbsurdRepeat@10", markdown, StringComparison.Ordinal);
-        Assert.Equal(80, json.RootElement.GetProperty("scenarios").GetProperty("users").GetInt32());
+        Assert.Equal(40, json.RootElement.GetProperty("scenarios").GetProperty("users").GetInt32());
     }
 }

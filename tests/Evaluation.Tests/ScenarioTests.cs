@@ -99,3 +99,24 @@ public class ScenarioTests
         Assert.False(ScenarioEvaluator.SubjectMatches(BeliefKind.PriceTier, "budget@home", "premium@home"));
     }
 }
+
+public class TenantKnowledgeTests
+{
+    [Fact]
+    public void Category_attributes_learned_before_the_cut_match_the_catalog_roles()
+    {
+        var catalog = new Catalog();
+        var users = new Simulator(catalog, new ScenarioSettings(160, 42)).Generate();
+
+        var attributes = ScenarioEvaluator.TenantCategories(catalog, users, 310);
+
+        foreach (var c in catalog.Categories)
+        {
+            var a = attributes[c.Path];
+            Assert.Equal(c.Role == CategoryRole.Durable, a.Durable);
+            Assert.Equal(c.Role == CategoryRole.Replenishable, a.Replenishable);
+            Assert.Equal(c.Role == CategoryRole.Media, a.Consumable);
+            Assert.Equal(c.BasePrice, a.UsualPrice);
+        }
+    }
+}

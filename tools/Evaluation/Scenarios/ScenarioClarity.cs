@@ -11,8 +11,10 @@ public sealed class ScenarioClarity
     private readonly Catalog _catalog;
     private readonly Dictionary<string, int> _ids;
 
-    public ScenarioClarity(string name, EngineOptions options, Simulator simulator, Catalog catalog)
+    // categories: the tenant's category attributes (durable, replenishable, consumable, usual price), learned before the cut.
+    public ScenarioClarity(string name, EngineOptions options, Simulator simulator, Catalog catalog, Dictionary<string, CategoryAttributes> categories)
     {
+        options.Interpretation.Categories = new Dictionary<string, CategoryAttributes>(categories, StringComparer.Ordinal);
         var errors = options.Validate();
         if (errors.Count > 0)
         {
@@ -43,27 +45,35 @@ public sealed class ScenarioClarity
         return model;
     }
 
-    public List<int> Rerank(SelfModel model, IReadOnlyList<(int Item, double Score)> candidates, double asOf, int k)
+    public List<int> Rerank(SelfModel model, SimUser user, IReadOnlyList<(int Item, double Score)> candidates, double asOf, int k) =>
+        [.. Reranker.Rerank(model, Request(user, candidates, asOf, k)).Items.Select(i => _ids[i.Id])];
+
+    /// <summary>A rerank as the grain makes it: decided and recorded, so feedback on its items reaches the beliefs that moved them.</summary>
+    public (List<int> Items, string DecisionId) Decide(SelfModel model, SimUser user, IReadOnlyList<(int Item, double Score)> candidates, double asOf, int k)
     {
-        var request = new RerankRequest(
-            [.. candidates.Select(c =>
+        var decision = Reranker.Decide(model, Request(user, candidates, asOf, k));
+        Engine.Record(model, decision);
+        return ([.. decision.Result.Items.Select(i => _ids[i.Id])], decision.Id);
+    }
+
+    private RerankRequest Request(SimUser user, IReadOnlyList<(int Item, double Score)> candidates, double asOf, int k) =>
+        new([.. candidates.Select(c =>
             {
                 var item = _catalog.Items[c.Item];
                 return new Candidate(item.Id, _catalog.Categories[item.Category].Path, c.Score, item.Price);
             })],
-            Simulator.At(asOf), Limit: k);
-        return [.. Reranker.Rerank(model, request).Items.Select(i => _ids[i.Id])];
-    }
+            Simulator.At(asOf), Limit: k, Seed: user.Id);
 
-    /// <summary>An impression the user did not engage with (and perhaps dismissed), as the client would report it.</summary>
-    public void Impression(SelfModel model, SimUser user, int item, double day, string id, bool dismissed)
+    /// <summary>An impression of a decision's item the user did not engage with (and perhaps dismissed), as the client reports it.</summary>
+    public void Impression(SelfModel model, SimUser user, int item, double day, string id, bool dismissed, string? decisionId)
     {
         var it = _catalog.Items[item];
         var reference = new ItemRef(it.Id, _catalog.Categories[it.Category].Path, it.Price);
-        Engine.Apply(model, new Signal($"{user.Id}/recovery/{id}", SignalType.Impression, Simulator.At(day), reference));
+        var context = decisionId is null ? null : new SignalContext(DecisionId: decisionId);
+        Engine.Apply(model, new Signal($"{user.Id}/recovery/{id}", SignalType.Impression, Simulator.At(day), reference, Context: context));
         if (dismissed)
         {
-            Engine.Apply(model, new Signal($"{user.Id}/recovery/{id}/dismiss", SignalType.Dismiss, Simulator.At(day).AddMinutes(1), reference));
+            Engine.Apply(model, new Signal($"{user.Id}/recovery/{id}/dismiss", SignalType.Dismiss, Simulator.At(day).AddMinutes(1), reference, Context: context));
         }
     }
 }

@@ -60,6 +60,10 @@ public static class ScenarioEvaluator
             }
         }
 
+        // What the tenant knows about its categories, learned from the events before each cut.
+        var valTenant = TenantCategories(catalog, users, scenario.ValidationCut);
+        var testTenant = TenantCategories(catalog, users, scenario.TestCut);
+
         // Clarity rerank weight and affinity half-life on validation.
         var clarityConfig = new ClarityConfig("clarity", settings.ClarityWeights[0], settings.ClarityHalfLives[0]);
         if (settings.Tune)
@@ -72,12 +76,12 @@ public static class ScenarioEvaluator
                 foreach (var w in settings.ClarityWeights)
                 {
                     var config = new ClarityConfig("clarity", w, h);
-                    var clarity = new ScenarioClarity(config.Name, config.ToEngineOptions(), simulator, catalog);
+                    var clarity = new ScenarioClarity(config.Name, config.ToEngineOptions(), simulator, catalog, valTenant);
                     progress.Stage($"scenarios: tuning Clarity weight {w}, half-life {h} d (validation)", valUsers.Count);
                     var s = Score("clarity", valUsers, scenario.ValidationCut, k, (u, i) =>
                     {
                         progress.Tick(i);
-                        return clarity.Rerank(clarity.Replay(u, scenario.ValidationCut), candidates[i], scenario.ValidationCut, k);
+                        return clarity.Rerank(clarity.Replay(u, scenario.ValidationCut), u, candidates[i], scenario.ValidationCut, k);
                     });
                     tuning.Add(new TuningRow("clarity", $"affinityWeight={w}, affinityHalfLifeDays={h}", s.Summary()));
                     if (s.Mean(m => m.Ndcg) > best)
@@ -102,18 +106,18 @@ public static class ScenarioEvaluator
             allCandidates[users[i]] = testSar.Top(users[i], cut, cut, settings.CandidateDepth);
         }
         var engineDefaults = new EngineOptions();
-        var clarityMain = new ScenarioClarity("clarity", clarityConfig.ToEngineOptions(), simulator, catalog);
+        var clarityMain = new ScenarioClarity("clarity", clarityConfig.ToEngineOptions(), simulator, catalog, testTenant);
         var methods = new List<(string Name, string Group, Func<SimUser, List<int>> Rank)>
         {
             (Baseline, "baseline", u => [.. allCandidates[u].Take(k).Select(c => c.Item)]),
             ("rule: no category bought in the last 30 days", "rule", u => RecentCategorySuppression(u, allCandidates[u], catalog, cut, settings.RuleRecentDays, k)),
             ("clarity", "clarity", ClarityRank(clarityMain)),
-            ("clarity-engine-defaults", "clarity", ClarityRank(new ScenarioClarity("clarity-engine-defaults", engineDefaults, simulator, catalog))),
-            ("clarity-no-decay", "ablation", ClarityRank(new ScenarioClarity("clarity-no-decay", (clarityConfig with { AffinityHalfLifeDays = 1e6 }).ToEngineOptions(), simulator, catalog))),
-            ("clarity-no-evidence-weighting", "ablation", ClarityRank(new ScenarioClarity("clarity-no-evidence-weighting", (clarityConfig with { EvidenceWeighting = false }).ToEngineOptions(), simulator, catalog))),
+            ("clarity-engine-defaults", "clarity", ClarityRank(new ScenarioClarity("clarity-engine-defaults", engineDefaults, simulator, catalog, testTenant))),
+            ("clarity-no-decay", "ablation", ClarityRank(new ScenarioClarity("clarity-no-decay", (clarityConfig with { AffinityHalfLifeDays = 1e6 }).ToEngineOptions(), simulator, catalog, testTenant))),
+            ("clarity-no-evidence-weighting", "ablation", ClarityRank(new ScenarioClarity("clarity-no-evidence-weighting", (clarityConfig with { EvidenceWeighting = false }).ToEngineOptions(), simulator, catalog, testTenant))),
         };
         Func<SimUser, List<int>> ClarityRank(ScenarioClarity clarity) =>
-            u => clarity.Rerank(clarity.Replay(u, cut), allCandidates[u], cut, k);
+            u => clarity.Rerank(clarity.Replay(u, cut), u, allCandidates[u], cut, k);
 
         var candidateRecall = Score("candidates", testUsers, cut, settings.CandidateDepth, (u, _) => [.. allCandidates[u].Select(c => c.Item)]).Summary();
         var atRisk = users.Where(u => RecentDurable(u, catalog, durable, cut).Count > 0).ToHashSet();
@@ -145,7 +149,7 @@ public static class ScenarioEvaluator
                 absurdAtRisk.Length > 0 ? Bootstrap.MeanInterval(absurdAtRisk, settings.Resamples, settings.Seed) : null));
         }
 
-        var clarityDefaults = new ScenarioClarity("clarity-engine-defaults", engineDefaults, simulator, catalog);
+        var clarityDefaults = new ScenarioClarity("clarity-engine-defaults", new EngineOptions(), simulator, catalog, testTenant);
         var truth = new List<TruthRow>();
         foreach (var clarity in new[] { clarityMain, clarityDefaults })
         {
@@ -154,7 +158,7 @@ public static class ScenarioEvaluator
         }
         progress.Stage("scenarios: recovery after a category is ignored");
         var recovery = Recovery(users, catalog, testSar, [clarityMain, clarityDefaults], cut, settings, progress);
-        var calibration = CalibrationRuns(users, simulator, catalog, scenario, settings, progress);
+        var calibration = CalibrationRuns(users, simulator, catalog, scenario, settings, valTenant, testTenant, progress);
 
         return new ScenarioResult
         {
@@ -239,6 +243,60 @@ public static class ScenarioEvaluator
         return new DurableCategories(set, rows);
     }
 
+    /// <summary>
+    /// The tenant's category attributes, as a tenant would configure them from its own data before
+    /// the cut: durable as learned for AbsurdRepeat, replenishable when most purchases are of an item
+    /// the same user bought within the previous 90 days (at least 20 purchases), consumable when
+    /// consume signals occur, usual price from the catalog. Every leaf is listed, so the engine's
+    /// built-in defaults (e.g. all of "electronics" durable) never apply to this tree.
+    /// </summary>
+    internal static Dictionary<string, CategoryAttributes> TenantCategories(Catalog catalog, IReadOnlyList<SimUser> users, double cut)
+    {
+        var durable = LearnDurable(catalog, users, cut).Set;
+        var purchases = new int[catalog.Categories.Count];
+        var sameItem = new int[catalog.Categories.Count];
+        var consumed = new bool[catalog.Categories.Count];
+        foreach (var u in users)
+        {
+            var last = new Dictionary<int, double>();
+            foreach (var e in u.Events)
+            {
+                if (e.Day >= cut)
+                {
+                    break;
+                }
+                var c = catalog.Items[e.Item].Category;
+                if (e.Type == SignalType.Consume)
+                {
+                    consumed[c] = true;
+                }
+                if (e.Type != SignalType.Purchase)
+                {
+                    continue;
+                }
+                purchases[c]++;
+                if (last.TryGetValue(e.Item, out var before) && e.Day - before <= DurableWindowDays)
+                {
+                    sameItem[c]++;
+                }
+                last[e.Item] = e.Day;
+            }
+        }
+        var result = new Dictionary<string, CategoryAttributes>(StringComparer.Ordinal);
+        foreach (var c in catalog.Categories)
+        {
+            var isDurable = durable.Contains(c.Index);
+            result[c.Path] = new CategoryAttributes
+            {
+                Durable = isDurable,
+                Replenishable = !isDurable && purchases[c.Index] >= DurableMinPurchases && sameItem[c.Index] >= 0.5 * purchases[c.Index],
+                Consumable = consumed[c.Index],
+                UsualPrice = c.UsualPrice,
+            };
+        }
+        return result;
+    }
+
     private static HashSet<int> RecentDurable(SimUser u, Catalog catalog, DurableCategories durable, double cut) =>
         [.. u.Events.Where(e => e.Type == SignalType.Purchase && e.Day < cut && e.Day >= cut - DurableWindowDays)
             .Select(e => catalog.Items[e.Item].Category).Where(durable.Set.Contains)];
@@ -321,7 +379,7 @@ public static class ScenarioEvaluator
             var candidates = sar.Top(u, cut, cut, settings.CandidateDepth);
             var sarTop = candidates.Take(k).Select(c => c.Item).ToList();
             var models = clarities.Select(c => c.Replay(u, cut)).ToArray();
-            var tops = clarities.Select((c, i) => c.Rerank(models[i], candidates, cut, k)).ToArray();
+            var tops = clarities.Select((c, i) => c.Rerank(models[i], u, candidates, cut, k)).ToArray();
             // The liked category most visible in the first Clarity list, present in every list.
             var x = liked.Where(c => sarTop.Any(i => catalog.Items[i].Category == c) && tops.All(t => t.Any(i => catalog.Items[i].Category == c)))
                 .OrderByDescending(c => tops[0].Count(i => catalog.Items[i].Category == c)).DefaultIfEmpty(-1).First();
@@ -330,16 +388,16 @@ public static class ScenarioEvaluator
                 continue;
             }
             progress.Tick(n++);
-            baseline.Add(Run(day => [.. sar.Top(u, cut, day, k).Select(c => c.Item)], (_, _, _, _) => { }));
+            baseline.Add(Run(day => ([.. sar.Top(u, cut, day, k).Select(c => c.Item)], null), (_, _, _, _, _) => { }));
             for (var m = 0; m < clarities.Length; m++)
             {
                 var clarity = clarities[m];
                 var model = models[m];
-                belief[m].Add(Run(day => clarity.Rerank(model, sar.Top(u, cut, day, settings.CandidateDepth), day, k),
-                    (item, day, id, dismissed) => clarity.Impression(model, u, item, day, id, dismissed)));
+                belief[m].Add(Run(day => clarity.Decide(model, u, sar.Top(u, cut, day, settings.CandidateDepth), day, k),
+                    (item, day, id, dismissed, decision) => clarity.Impression(model, u, item, day, id, dismissed, decision)));
             }
 
-            RecoveryUser Run(Func<double, List<int>> top, Action<int, double, string, bool> impressed)
+            RecoveryUser Run(Func<double, (List<int> Items, string? DecisionId)> top, Action<int, double, string, bool, string?> impressed)
             {
                 // The same user behaviour for every method: one seeded stream of dismissals per user.
                 var random = new Random(unchecked(settings.Seed * 31 + u.Index));
@@ -347,14 +405,15 @@ public static class ScenarioEvaluator
                 for (var round = 0; round < RecoveryRounds; round++)
                 {
                     var day = cut + round;
-                    var shown = top(day).Where(i => catalog.Items[i].Category == x).ToList();
+                    var (list, decision) = top(day);
+                    var shown = list.Where(i => catalog.Items[i].Category == x).ToList();
                     if (shown.Count == 0)
                     {
                         return new RecoveryUser(u.Id, catalog.Categories[x].Path, impressions, round, true);
                     }
                     foreach (var item in shown)
                     {
-                        impressed(item, day + 0.5, $"{round}/{item}", random.NextDouble() < RecoveryDismissRate);
+                        impressed(item, day + 0.5, $"{round}/{item}", random.NextDouble() < RecoveryDismissRate, decision);
                         impressions++;
                     }
                 }
@@ -384,11 +443,12 @@ public static class ScenarioEvaluator
     }
 
     /// <summary>Calibration on held-out time: engine defaults and, when tuning, constants chosen on validation.</summary>
-    private static List<CalibrationRun> CalibrationRuns(List<SimUser> users, Simulator simulator, Catalog catalog, ScenarioSettings scenario, Settings settings, Progress progress) =>
+    private static List<CalibrationRun> CalibrationRuns(List<SimUser> users, Simulator simulator, Catalog catalog, ScenarioSettings scenario, Settings settings,
+        Dictionary<string, CategoryAttributes> valTenant, Dictionary<string, CategoryAttributes> testTenant, Progress progress) =>
         CalibrationTuning.Run((name, options, split) =>
         {
             var cut = split == Split.Test ? scenario.TestCut : scenario.ValidationCut;
-            var clarity = new ScenarioClarity(name, options, simulator, catalog);
+            var clarity = new ScenarioClarity(name, options, simulator, catalog, split == Split.Test ? testTenant : valTenant);
             progress.Stage($"scenarios: calibration, {name} ({split.ToString().ToLowerInvariant()})", users.Count);
             var pairs = new Dictionary<BeliefKind, List<(double, bool)>>();
             for (var i = 0; i < users.Count; i++)
@@ -416,20 +476,9 @@ public static class ScenarioEvaluator
             };
         }, settings.Tune);
 
-    /// <summary>A replenishment belief's predicted next date, when the engine exposes one (read by reflection so this compiles against any engine version).</summary>
-    internal static double? NextDay(BeliefSnapshot snapshot)
-    {
-        foreach (var name in new[] { "NextExpectedAt", "NextAt", "NextDate", "Next" })
-        {
-            var value = snapshot.GetType().GetProperty(name)?.GetValue(snapshot)
-                ?? snapshot.Belief.GetType().GetProperty(name)?.GetValue(snapshot.Belief);
-            if (value is DateTimeOffset at)
-            {
-                return Simulator.DayOf(at);
-            }
-        }
-        return null;
-    }
+    /// <summary>A replenishment belief's predicted next date, as a simulator day.</summary>
+    internal static double? NextDay(BeliefSnapshot snapshot) =>
+        snapshot.Belief.ExpectedAt is { } at ? Simulator.DayOf(at) : null;
 
     internal static (List<OutcomeEvent> Before, List<OutcomeEvent> After) Outcomes(SimUser u, Catalog catalog, double cut)
     {
