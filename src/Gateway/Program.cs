@@ -14,6 +14,8 @@ builder.AddClarityOpenApi();
 
 var app = builder.Build();
 app.UseExceptionHandler();
+// Routing after the handler, so that a routing failure is a problem response too, never a stack trace.
+app.UseRouting();
 app.UseStatusCodePages();
 app.UseClarityRequestLog();
 app.UseAuthentication();
