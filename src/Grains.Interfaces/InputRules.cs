@@ -5,7 +5,9 @@ namespace Clarity.Grains.Interfaces;
 /// <summary>
 /// The input rules of API.md (Conventions), shared by the HTTP gateway and the grains so that an
 /// internal service calling a grain directly is held to the same contract. Each check returns an
-/// error message, or null when the value is fine.
+/// error message, or null when the value is fine. The limits default to API.md's; the gateway may
+/// pass tighter ones from its configuration (never looser: the grains hold internal callers to the
+/// defaults).
 /// </summary>
 public static class InputRules
 {
@@ -17,31 +19,31 @@ public static class InputRules
     public static readonly IReadOnlyList<string> SignalTypes =
         ["view", "click", "add_to_cart", "purchase", "return", "rating", "consume", "impression", "dismiss"];
 
-    /// <summary>1..128 characters of printable Unicode without control characters.</summary>
-    public static string? CheckId(string? value, string what = "identifier")
+    /// <summary>1..<paramref name="maxLength"/> characters of printable Unicode without control characters.</summary>
+    public static string? CheckId(string? value, string what = "identifier", int maxLength = MaxIdLength)
     {
         if (string.IsNullOrEmpty(value))
         {
             return $"The {what} is required.";
         }
-        if (value.Length > MaxIdLength)
+        if (value.Length > maxLength)
         {
-            return $"The {what} must be at most {MaxIdLength} characters (got {value.Length}).";
+            return $"The {what} must be at most {maxLength} characters (got {value.Length}).";
         }
         return Printable(value) ? null : $"The {what} must be printable text without control characters.";
     }
 
-    /// <summary>A '/'-separated path of 1..8 identifier segments, most general first.</summary>
-    public static string? CheckCategory(string? value)
+    /// <summary>A '/'-separated path of 1..<paramref name="maxSegments"/> identifier segments, most general first.</summary>
+    public static string? CheckCategory(string? value, int maxSegments = MaxCategorySegments, int maxSegmentLength = MaxIdLength)
     {
         if (string.IsNullOrEmpty(value))
         {
             return "The category is required.";
         }
         var segments = value.Split('/');
-        if (segments.Length > MaxCategorySegments)
+        if (segments.Length > maxSegments)
         {
-            return $"The category must have at most {MaxCategorySegments} segments (got {segments.Length}).";
+            return $"The category must have at most {maxSegments} segments (got {segments.Length}).";
         }
         foreach (var segment in segments)
         {
@@ -49,7 +51,7 @@ public static class InputRules
             {
                 return "The category must not have empty segments (no leading, trailing or doubled '/').";
             }
-            if (CheckId(segment, "category segment") is { } error)
+            if (CheckId(segment, "category segment", maxSegmentLength) is { } error)
             {
                 return error;
             }
@@ -89,19 +91,19 @@ public static class InputRules
         };
     }
 
-    public static string? CheckTags(IReadOnlyList<string?>? tags)
+    public static string? CheckTags(IReadOnlyList<string?>? tags, int maxTags = MaxTags, int maxTagLength = MaxIdLength)
     {
         if (tags is null)
         {
             return null;
         }
-        if (tags.Count > MaxTags)
+        if (tags.Count > maxTags)
         {
-            return $"At most {MaxTags} tags are allowed (got {tags.Count}).";
+            return $"At most {maxTags} tags are allowed (got {tags.Count}).";
         }
         foreach (var tag in tags)
         {
-            if (CheckId(tag, "tag") is { } error)
+            if (CheckId(tag, "tag", maxTagLength) is { } error)
             {
                 return error;
             }
@@ -110,9 +112,10 @@ public static class InputRules
     }
 
     /// <summary>Checks a whole signal; returns (field, message) pairs with fields relative to the signal.</summary>
-    public static IEnumerable<(string Field, string Message)> CheckSignal(SignalData signal)
+    public static IEnumerable<(string Field, string Message)> CheckSignal(
+        SignalData signal, int maxIdLength = MaxIdLength, int maxTags = MaxTags, int maxCategorySegments = MaxCategorySegments)
     {
-        if (CheckId(signal.Id, "signal id") is { } id)
+        if (CheckId(signal.Id, "signal id", maxIdLength) is { } id)
         {
             yield return ("id", id);
         }
@@ -129,11 +132,11 @@ public static class InputRules
             yield return ("item", "The item is required.");
             yield break;
         }
-        if (CheckId(signal.Item.Id, "item id") is { } itemId)
+        if (CheckId(signal.Item.Id, "item id", maxIdLength) is { } itemId)
         {
             yield return ("item.id", itemId);
         }
-        if (CheckCategory(signal.Item.Category) is { } category)
+        if (CheckCategory(signal.Item.Category, maxCategorySegments, maxIdLength) is { } category)
         {
             yield return ("item.category", category);
         }
@@ -141,17 +144,17 @@ public static class InputRules
         {
             yield return ("item.price", price);
         }
-        if (CheckTags(signal.Item.Tags) is { } tags)
+        if (CheckTags(signal.Item.Tags, maxTags, maxIdLength) is { } tags)
         {
             yield return ("item.tags", tags);
         }
         if (signal.Context is { } context)
         {
-            if (context.SessionId is not null && CheckId(context.SessionId, "session id") is { } session)
+            if (context.SessionId is not null && CheckId(context.SessionId, "session id", maxIdLength) is { } session)
             {
                 yield return ("context.sessionId", session);
             }
-            if (context.DecisionId is not null && CheckId(context.DecisionId, "decision id") is { } decision)
+            if (context.DecisionId is not null && CheckId(context.DecisionId, "decision id", maxIdLength) is { } decision)
             {
                 yield return ("context.decisionId", decision);
             }

@@ -89,6 +89,20 @@ public sealed class ClusterTests(ProcessCluster cluster, Xunit.Abstractions.ITes
         var model = await user.GetSelfModelAsync(Start.AddDays(1));
         Assert.Equal(2, model.Beliefs.Single(b => b.Subject == "garden/tools").Observations);
         await host.StopAsync();
+
+        // Each silo-only process exposes Orleans' and Clarity's instruments on its own /metrics
+        // (API.md); the silo that hosted this user counted the two accepted signals.
+        var scrapes = new List<string>();
+        for (var i = 0; i < ProcessCluster.SiloCount; i++)
+        {
+            using var response = await cluster.Http.GetAsync(new Uri(cluster.SiloHttp(i), "/metrics"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("text/plain", response.Content.Headers.ContentType?.MediaType);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.Contains(text.Split('\n'), line => line.StartsWith("orleans_", StringComparison.Ordinal));
+            scrapes.Add(text);
+        }
+        Assert.Contains(scrapes.SelectMany(s => s.Split('\n')), line => line.StartsWith("clarity_signals_accepted_total", StringComparison.Ordinal));
     }
 
     private async Task AssertEveryAcknowledgedSignalOnceAsync(IngestLoad load)

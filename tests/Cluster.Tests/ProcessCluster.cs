@@ -31,6 +31,9 @@ public sealed class ProcessCluster : IAsyncLifetime
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromMinutes(2) };
 
+    /// <summary>Where silo <paramref name="index"/> serves /healthz, /readyz and /metrics.</summary>
+    public Uri SiloHttp(int index) => new($"http://127.0.0.1:{_ports[index].Http}");
+
     public async Task InitializeAsync()
     {
         await _postgres.InitializeAsync();

@@ -21,13 +21,13 @@ public static class ControlApi
             .WithName("GetBelief")
             .WithSummary("One belief and the signals behind it (trail, most recent first)")
             .AllowEndUser();
-        users.MapPost("/beliefs/{beliefId}/confirm", (string userId, string beliefId, HttpContext http, IGrainFactory grains) =>
-                CorrectAsync(userId, beliefId, http, grains, static (g, id) => g.ConfirmAsync(id)))
+        users.MapPost("/beliefs/{beliefId}/confirm", (string userId, string beliefId, HttpContext http, IGrainFactory grains, IOptions<GatewayLimits> limits) =>
+                CorrectAsync(userId, beliefId, http, grains, limits, static (g, id) => g.ConfirmAsync(id)))
             .WithName("ConfirmBelief")
             .WithSummary("The user says the belief is right")
             .AllowEndUser();
-        users.MapPost("/beliefs/{beliefId}/reject", (string userId, string beliefId, HttpContext http, IGrainFactory grains) =>
-                CorrectAsync(userId, beliefId, http, grains, static (g, id) => g.RejectAsync(id)))
+        users.MapPost("/beliefs/{beliefId}/reject", (string userId, string beliefId, HttpContext http, IGrainFactory grains, IOptions<GatewayLimits> limits) =>
+                CorrectAsync(userId, beliefId, http, grains, limits, static (g, id) => g.RejectAsync(id)))
             .WithName("RejectBelief")
             .WithSummary("The user says the belief is wrong: it stops influencing reranks at once")
             .AllowEndUser();
@@ -56,9 +56,9 @@ public static class ControlApi
     }
 
     internal static async Task<Results<Ok<BeliefView>, ProblemHttpResult, ValidationProblem>> GetBeliefAsync(
-        string userId, string beliefId, DateTimeOffset? asOf, HttpContext http, IGrainFactory grains)
+        string userId, string beliefId, DateTimeOffset? asOf, HttpContext http, IGrainFactory grains, IOptions<GatewayLimits> limits)
     {
-        if (InvalidIds(userId, beliefId) is { } invalid)
+        if (InvalidIds(limits.Value, userId, beliefId) is { } invalid)
         {
             return invalid;
         }
@@ -68,9 +68,9 @@ public static class ControlApi
     }
 
     internal static async Task<Results<Ok<BeliefView>, ProblemHttpResult, ValidationProblem>> CorrectAsync(
-        string userId, string beliefId, HttpContext http, IGrainFactory grains, Func<ISelfModelGrain, string, Task<BeliefView?>> correct)
+        string userId, string beliefId, HttpContext http, IGrainFactory grains, IOptions<GatewayLimits> limits, Func<ISelfModelGrain, string, Task<BeliefView?>> correct)
     {
-        if (InvalidIds(userId, beliefId) is { } invalid)
+        if (InvalidIds(limits.Value, userId, beliefId) is { } invalid)
         {
             return invalid;
         }
@@ -80,9 +80,9 @@ public static class ControlApi
     }
 
     internal static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem>> ForgetAsync(
-        string userId, string beliefId, HttpContext http, IGrainFactory grains)
+        string userId, string beliefId, HttpContext http, IGrainFactory grains, IOptions<GatewayLimits> limits)
     {
-        if (InvalidIds(userId, beliefId) is { } invalid)
+        if (InvalidIds(limits.Value, userId, beliefId) is { } invalid)
         {
             return invalid;
         }
@@ -90,14 +90,14 @@ public static class ControlApi
     }
 
     internal static async Task<Results<Ok<StatementsResponse>, ValidationProblem>> GetStatementsAsync(
-        string? userId, HttpContext http, IGrainFactory grains, StatementCatalogues catalogues)
+        string? userId, HttpContext http, IGrainFactory grains, StatementCatalogues catalogues, IOptions<GatewayLimits> idLimits)
     {
         var catalogue = catalogues.For(http.User.TenantId());
         if (userId is null)
         {
             return TypedResults.Ok(new StatementsResponse(null, [.. catalogue.Select(s => StatementView.From(s, null, null))]));
         }
-        if (InputRules.CheckId(userId, "user id") is { } error)
+        if (idLimits.Value.CheckId(userId, "user id") is { } error)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [error] }, detail: "The user id is invalid.");
         }
@@ -108,10 +108,10 @@ public static class ControlApi
     }
 
     internal static async Task<Results<Ok<SelfModelView>, ValidationProblem>> StateAsync(
-        string userId, StatementsInput request, HttpContext http, IGrainFactory grains, StatementCatalogues catalogues, IOptions<StatementLimits> limits)
+        string userId, StatementsInput request, HttpContext http, IGrainFactory grains, StatementCatalogues catalogues, IOptions<StatementLimits> limits, IOptions<GatewayLimits> idLimits)
     {
         var errors = new RequestValidation.Errors();
-        errors.Add("userId", InputRules.CheckId(userId, "user id"));
+        errors.Add("userId", idLimits.Value.CheckId(userId, "user id"));
         var catalogue = catalogues.For(http.User.TenantId()).ToDictionary(s => s.Id, StringComparer.Ordinal);
         var answers = new List<StatedAnswer>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -155,9 +155,9 @@ public static class ControlApi
         return TypedResults.Ok(await Grain(grains, http, userId).StateAsync(answers));
     }
 
-    internal static async Task<Results<NoContent, ValidationProblem>> EraseAsync(string userId, HttpContext http, IGrainFactory grains)
+    internal static async Task<Results<NoContent, ValidationProblem>> EraseAsync(string userId, HttpContext http, IGrainFactory grains, IOptions<GatewayLimits> limits)
     {
-        if (InputRules.CheckId(userId, "user id") is { } error)
+        if (limits.Value.CheckId(userId, "user id") is { } error)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [error] }, detail: "The user id is invalid.");
         }
@@ -165,9 +165,9 @@ public static class ControlApi
         return TypedResults.NoContent();
     }
 
-    internal static async Task<Results<Ok<SelfModelExport>, ValidationProblem>> ExportAsync(string userId, HttpContext http, IGrainFactory grains)
+    internal static async Task<Results<Ok<SelfModelExport>, ValidationProblem>> ExportAsync(string userId, HttpContext http, IGrainFactory grains, IOptions<GatewayLimits> limits)
     {
-        if (InputRules.CheckId(userId, "user id") is { } error)
+        if (limits.Value.CheckId(userId, "user id") is { } error)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [error] }, detail: "The user id is invalid.");
         }
@@ -179,10 +179,11 @@ public static class ControlApi
     private static ISelfModelGrain Grain(IGrainFactory grains, HttpContext http, string userId) =>
         grains.GetGrain<ISelfModelGrain>(SelfModelKey.For(http.User.TenantId(), userId));
 
-    private static ValidationProblem? InvalidIds(string userId, string beliefId)
+    private static ValidationProblem? InvalidIds(GatewayLimits limits, string userId, string beliefId)
     {
         var errors = new RequestValidation.Errors();
-        errors.Add("userId", InputRules.CheckId(userId, "user id"));
+        errors.Add("userId", limits.CheckId(userId, "user id"));
+        // Belief ids are Clarity's own, not the client's: only the fixed rule applies to them.
         errors.Add("beliefId", InputRules.CheckId(beliefId, "belief id"));
         return errors.Any ? TypedResults.ValidationProblem(errors.ToDictionary(), detail: "The request names an invalid id.") : null;
     }

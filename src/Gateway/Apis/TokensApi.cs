@@ -1,6 +1,7 @@
 using Clarity.Gateway.Auth;
-using Clarity.Grains.Interfaces;
+using Clarity.Gateway.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Clarity.Gateway.Apis;
 
@@ -20,9 +21,10 @@ public static class TokensApi
         string userId,
         HttpContext http,
         EndUserTokens tokens,
-        ILogger<EndUserTokens> logger)
+        ILogger<EndUserTokens> logger,
+        IOptions<GatewayLimits> limits)
     {
-        if (InputRules.CheckId(userId, "user id") is { } error)
+        if (limits.Value.CheckId(userId, "user id") is { } error)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [error] }, detail: "The user id is invalid.");
         }

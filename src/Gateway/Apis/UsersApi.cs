@@ -30,12 +30,14 @@ public static class UsersApi
         string userId,
         string decisionId,
         HttpContext http,
-        IGrainFactory grains)
+        IGrainFactory grains,
+        IOptions<GatewayLimits> limits)
     {
-        if (InputRules.CheckId(userId, "user id") is { } error)
+        if (limits.Value.CheckId(userId, "user id") is { } error)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [error] }, detail: "The user id is invalid.");
         }
+        // Decision ids may be Clarity's own (generated when the client sent none): only the fixed rule applies.
         if (InputRules.CheckId(decisionId, "decision id") is not null)
         {
             return UnknownDecision();
@@ -52,9 +54,10 @@ public static class UsersApi
         string userId,
         DateTimeOffset? asOf,
         HttpContext http,
-        IGrainFactory grains)
+        IGrainFactory grains,
+        IOptions<GatewayLimits> limits)
     {
-        if (InputRules.CheckId(userId, "user id") is { } error)
+        if (limits.Value.CheckId(userId, "user id") is { } error)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [error] }, detail: "The user id is invalid.");
         }
@@ -70,7 +73,7 @@ public static class UsersApi
         IOptions<GatewayLimits> limits)
     {
         var errors = new RequestValidation.Errors();
-        errors.Add("userId", InputRules.CheckId(userId, "user id"));
+        errors.Add("userId", limits.Value.CheckId(userId, "user id"));
         var call = RequestValidation.Validate(request, limits.Value, errors);
         if (call is null || errors.Any)
         {

@@ -58,7 +58,7 @@ public static class RequestValidation
                 errors.Add(prefix, "A signal must be an object.");
                 continue;
             }
-            errors.Add($"{prefix}.userId", InputRules.CheckId(input.UserId, "user id"));
+            errors.Add($"{prefix}.userId", limits.CheckId(input.UserId, "user id"));
             if (input.OccurredAt is null)
             {
                 errors.Add($"{prefix}.occurredAt", "The time the signal occurred (RFC 3339 with offset) is required.");
@@ -91,7 +91,7 @@ public static class RequestValidation
                     Gift = input.Context.Gift ?? false,
                 },
             };
-            foreach (var (field, message) in InputRules.CheckSignal(signal))
+            foreach (var (field, message) in limits.CheckSignal(signal))
             {
                 errors.Add($"{prefix}.{field}", message);
             }
@@ -127,15 +127,15 @@ public static class RequestValidation
                 errors.Add(prefix, "A candidate must be an object.");
                 continue;
             }
-            errors.Add($"{prefix}.id", InputRules.CheckId(c.Id, "candidate id"));
+            errors.Add($"{prefix}.id", limits.CheckId(c.Id, "candidate id"));
             if (c.Id is not null && !ids.Add(c.Id))
             {
                 errors.Add($"{prefix}.id", $"The candidate id '{c.Id}' appears more than once.");
             }
-            errors.Add($"{prefix}.category", InputRules.CheckCategory(c.Category));
+            errors.Add($"{prefix}.category", limits.CheckCategory(c.Category));
             errors.Add($"{prefix}.score", InputRules.CheckScore(c.Score));
             errors.Add($"{prefix}.price", InputRules.CheckPrice(c.Price));
-            errors.Add($"{prefix}.tags", InputRules.CheckTags(c.Tags));
+            errors.Add($"{prefix}.tags", limits.CheckTags(c.Tags));
             mapped.Add(new CandidateData
             {
                 Id = c.Id ?? "",
@@ -147,7 +147,7 @@ public static class RequestValidation
         }
         if (request.Context is not null)
         {
-            errors.Add("context", InputRules.CheckId(request.Context, "context"));
+            errors.Add("context", limits.CheckId(request.Context, "context"));
         }
         if (request.OptimizeFor is not null && !Objectives.Contains(request.OptimizeFor))
         {

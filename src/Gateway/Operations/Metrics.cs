@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Clarity.Grains;
+using Clarity.Silo.Hosting;
 using OpenTelemetry.Metrics;
 
 namespace Clarity.Gateway.Operations;
@@ -40,21 +41,17 @@ public sealed class GatewayMetrics : IDisposable
 
 public static class Metrics
 {
-    /// <summary>Prometheus exposition of Orleans' meter, Clarity's meter and ASP.NET Core's request meters.</summary>
+    /// <summary>
+    /// The silo's exporter (Orleans' and Clarity's meters, see <see cref="MetricsEndpoints"/>) plus
+    /// ASP.NET Core's request meters and the gateway's latency buckets.
+    /// </summary>
     public static IServiceCollection AddClarityMetrics(this IServiceCollection services)
     {
         services.AddSingleton<GatewayMetrics>();
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter("Microsoft.Orleans", SelfModelEvents.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.RateLimiting")
-            .AddView(GatewayMetrics.RequestDuration, new ExplicitBucketHistogramConfiguration { Boundaries = GatewayMetrics.LatencyBuckets })
-            .AddPrometheusExporter());
+        services.AddClarityMetricsExporter(metrics => metrics
+            .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.RateLimiting")
+            .AddView(GatewayMetrics.RequestDuration, new ExplicitBucketHistogramConfiguration { Boundaries = GatewayMetrics.LatencyBuckets }));
         return services;
-    }
-
-    public static IEndpointRouteBuilder MapClarityMetrics(this IEndpointRouteBuilder app)
-    {
-        app.MapPrometheusScrapingEndpoint("/metrics");
-        return app;
     }
 
     /// <summary>
