@@ -20,9 +20,13 @@ public static class RepoPaths
         return null;
     }
 
-    /// <summary>The Online Retail file as shipped: ../shared/data/online-retail/ beside the repository.</summary>
+    /// <summary>
+    /// The Online Retail file as shipped: ../shared/data/online-retail/ beside the repository,
+    /// relative to the working directory so that reports record no machine's folders.
+    /// </summary>
     public static string DefaultData() =>
-        Path.GetFullPath(Path.Combine(Root() ?? ".", "..", "shared", "data", "online-retail", "online-retail.csv.gz"));
+        Path.GetRelativePath(Directory.GetCurrentDirectory(),
+            Path.GetFullPath(Path.Combine(Root() ?? ".", "..", "shared", "data", "online-retail", "online-retail.csv.gz"))).Replace('\\', '/');
 
     /// <summary>The path relative to the repository root, with '/' separators; unchanged when there is no root.</summary>
     public static string Relative(string path)
