@@ -205,7 +205,11 @@ public sealed class RerankBehaviourTests
 
         var suppressed = Assert.Single(after.Suppressed);
         Assert.Equal("knife", suppressed.Id);
-        Assert.Equal("Just bought knives (home, kitchen); not showing another right after", Assert.Single(suppressed.Reasons).Statement);
+        var reason = Assert.Single(suppressed.Reasons);
+        Assert.Equal("Just bought knives (home, kitchen); not showing another right after", reason.Statement);
+        // No satiation belief backs it (knives were researched, not replaced): the reason names the rule.
+        Assert.False(model.TryGet(new BeliefKey(BeliefKind.Satiation, "home/kitchen/knives"), out _));
+        Assert.Equal(Reranker.PostPurchaseId, reason.BeliefId);
         Assert.Equal(["sharpener", "pan"], after.Items.Select(i => i.Id));
         Assert.Empty(browsing.Suppressed);
         Assert.Empty(days.Suppressed);

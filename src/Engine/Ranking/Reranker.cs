@@ -19,6 +19,9 @@ public sealed class Reranker(BeliefEngine engine)
     /// <summary>The pseudo belief id of the diversity objective's effects.</summary>
     public const string DiversityId = "objective:diversity";
 
+    /// <summary>The pseudo belief id of the post-purchase rule when no satiation belief backs it.</summary>
+    public const string PostPurchaseId = "context:post_purchase";
+
     /// <summary>Re-ranks and returns the decision to record (request, answer, beliefs as they were, drivers).</summary>
     public Decision Decide(SelfModel model, RerankRequest request)
     {
@@ -170,8 +173,13 @@ public sealed class Reranker(BeliefEngine engine)
             && !info.Attributes.Replenishable
             && !info.Attributes.Consumable)
         {
+            // Name the satiation belief when the model holds one; otherwise this is the context's rule,
+            // not a belief, and it says so rather than pointing at a belief id that does not exist.
             var key = new BeliefKey(BeliefKind.Satiation, bought);
-            effects.PostPurchase = new Reason(key.Id(), $"Just bought {Statements.Readable(bought)}; not showing another right after", -1.0) { Key = key };
+            var statement = $"Just bought {Statements.Readable(bought)}; not showing another right after";
+            effects.PostPurchase = state.Contains(key)
+                ? new Reason(key.Id(), statement, -1.0) { Key = key }
+                : new Reason(PostPurchaseId, statement, -1.0);
         }
         if (state.Active(info.ResearcherKey) is { Holds: true } researcher && effects.Root is not null)
         {
@@ -227,6 +235,9 @@ public sealed class Reranker(BeliefEngine engine)
         }
 
         public string Context { get; }
+
+        /// <summary>Whether the model holds this belief at all, whatever its status.</summary>
+        public bool Contains(BeliefKey key) => _model.TryGet(key, out _);
 
         public BeliefSnapshot? Active(BeliefKey key)
         {
