@@ -92,6 +92,20 @@ public static class ReportWriter
     private static string Ci(Interval i) =>
         $"{(i.Estimate >= 0 ? "+" : "")}{F(i.Estimate)} [{F(i.Low)}, {F(i.High)}]{(i.ExcludesZero ? " *" : "")}";
 
+    // One row per method that has a comparison: the paired differences of the four ranking metrics.
+    private static void DifferenceTable(Line line, IEnumerable<(string Method, Dictionary<string, Interval>? Differences)> rows)
+    {
+        line("| method | Recall@10 | NDCG@10 | HitRate@10 | MRR@10 |");
+        line("|---|---|---|---|---|");
+        foreach (var (method, d) in rows)
+        {
+            if (d is not null)
+            {
+                line($"| {method} | {Ci(d["recall"])} | {Ci(d["ndcg"])} | {Ci(d["hitRate"])} | {Ci(d["mrr"])} |");
+            }
+        }
+    }
+
     public static string Markdown(EvaluationResult r)
     {
         var md = new StringBuilder();
@@ -162,23 +176,11 @@ public static class ReportWriter
         L();
         L($"### Differences against {Evaluator.Baseline} (paired bootstrap, 95% interval; * = excludes zero)");
         L();
-        L("| method | Recall@10 | NDCG@10 | HitRate@10 | MRR@10 |");
-        L("|---|---|---|---|---|");
-        foreach (var row in r.Comparison.Where(x => x.VersusBaseline is not null))
-        {
-            var d = row.VersusBaseline!;
-            L($"| {row.Method} | {Ci(d["recall"])} | {Ci(d["ndcg"])} | {Ci(d["hitRate"])} | {Ci(d["mrr"])} |");
-        }
+        DifferenceTable(L, r.Comparison.Select(x => (x.Method, x.VersusBaseline)));
         L();
         L("### Clarity against each customer's own most frequent items (same customers)");
         L();
-        L("| method | Recall@10 | NDCG@10 | HitRate@10 | MRR@10 |");
-        L("|---|---|---|---|---|");
-        foreach (var row in r.Comparison.Where(x => x.VersusOwnMostFrequent is not null))
-        {
-            var d = row.VersusOwnMostFrequent!;
-            L($"| {row.Method} | {Ci(d["recall"])} | {Ci(d["ndcg"])} | {Ci(d["hitRate"])} | {Ci(d["mrr"])} |");
-        }
+        DifferenceTable(L, r.Comparison.Select(x => (x.Method, x.VersusOwnMostFrequent)));
         L();
         L("### Verdict");
         L();
@@ -273,13 +275,7 @@ public static class ReportWriter
         L();
         L($"Differences against {Scenarios.ScenarioEvaluator.Baseline} (paired bootstrap, 95%; * = excludes zero):");
         L();
-        L("| method | Recall@10 | NDCG@10 | HitRate@10 | MRR@10 |");
-        L("|---|---|---|---|---|");
-        foreach (var row in sc.Comparison.Where(x => x.VersusBaseline is not null))
-        {
-            var d = row.VersusBaseline!;
-            L($"| {row.Method} | {Ci(d["recall"])} | {Ci(d["ndcg"])} | {Ci(d["hitRate"])} | {Ci(d["mrr"])} |");
-        }
+        DifferenceTable(L, sc.Comparison.Select(x => (x.Method, x.VersusBaseline)));
         L();
         L("Durable categories learned from training purchases (the simulator's true role beside it):");
         L();
