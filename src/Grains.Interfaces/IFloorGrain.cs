@@ -25,3 +25,21 @@ public interface IFloorGrain : IGrainWithStringKey
 /// <summary>A name and a number: the floor grain's only record.</summary>
 [GenerateSerializer, Immutable, Alias("Clarity.FloorEntry")]
 public sealed record FloorEntry([property: Id(0)] string Name, [property: Id(1)] double Value);
+
+/// <summary>
+/// The activation floor: a trivial grain whose whole state (20 small records) is persisted through
+/// the same ADO.NET storage provider as the self-models, so a first read after a restart costs one
+/// storage read and nothing else. Only mapped when <c>Clarity:Benchmark:Floors</c> is true.
+/// </summary>
+[Alias("Clarity.IStoredFloorGrain")]
+public interface IStoredFloorGrain : IGrainWithStringKey
+{
+    /// <summary>Stores 20 records (one durable write).</summary>
+    [Alias("Write")]
+    Task WriteAsync();
+
+    /// <summary>The stored records.</summary>
+    [Alias("Read")]
+    [Orleans.Concurrency.ReadOnly]
+    Task<IReadOnlyList<FloorEntry>> ReadAsync();
+}

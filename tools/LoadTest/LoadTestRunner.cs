@@ -78,7 +78,7 @@ internal static class LoadTestRunner
             }
             if (usesPostgres && !options.SkipScale)
             {
-                report.Scale = await ScaleProbe.RunAsync("PostgreSQL",
+                report.Scale = await ScaleProbe.RunAsync("PostgreSQL", connectionString,
                     () => GatewayProcess.StartAsync(dll, temp.Path, connectionString, options.GatewaySettings, log, cancellationToken),
                     options, log, cancellationToken);
                 scaleDone = true;
@@ -88,7 +88,7 @@ internal static class LoadTestRunner
         {
             using var temp = new TempDirectory("scale");
             report.Notes.Add("The many-users probe ran on the embedded store because this build has no PostgreSQL storage.");
-            report.Scale = await ScaleProbe.RunAsync("embedded store (SQLite)",
+            report.Scale = await ScaleProbe.RunAsync("embedded store (SQLite)", null,
                 () => GatewayProcess.StartAsync(dll, temp.Path, null, options.GatewaySettings, log, cancellationToken),
                 options, log, cancellationToken);
         }

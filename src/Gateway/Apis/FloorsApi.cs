@@ -34,6 +34,14 @@ public static class FloorsApi
         floors.MapPost("/users/{userId}/rerank", (string userId, RerankInput request, HttpContext http, IGrainFactory grains) =>
             grains.GetGrain<IFloorGrain>(SelfModelKey.For(http.User.TenantId(), userId)).RerankAsync(
                 [.. (request.Candidates ?? []).Select(c => new CandidateData { Id = c?.Id ?? "", Category = c?.Category ?? "", Score = c?.Score })]));
+        // The activation floor: a grain whose small state lives in the same store as the self-models.
+        floors.MapPost("/stored/{userId}", async (string userId, HttpContext http, IGrainFactory grains) =>
+        {
+            await grains.GetGrain<IStoredFloorGrain>(SelfModelKey.For(http.User.TenantId(), userId)).WriteAsync();
+            return TypedResults.NoContent();
+        });
+        floors.MapGet("/stored/{userId}", (string userId, HttpContext http, IGrainFactory grains) =>
+            grains.GetGrain<IStoredFloorGrain>(SelfModelKey.For(http.User.TenantId(), userId)).ReadAsync());
     }
 
     // The same body as POST /v1/signals, grouped by user without validation: the floor is the
