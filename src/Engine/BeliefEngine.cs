@@ -249,6 +249,37 @@ public sealed partial class BeliefEngine
     }
 
     /// <summary>
+    /// What the reranker reads of a belief at <paramref name="ticks"/>, without allocating: the same
+    /// values as <see cref="Evaluate(Belief, DateTimeOffset)"/> before calibration (the user's word
+    /// included), the posterior mean being what rerank effects and thresholds act on.
+    /// </summary>
+    internal Evaluation EvaluateForRerank(Belief belief, long ticks)
+    {
+        var kind = Options.For(belief.Key.Kind);
+        var (posterior, evidence) = Posterior(belief, kind, HalfLifeTicks(belief.Key), ticks);
+        var status = Decayed(belief.Status, evidence, kind);
+        var holds = HoldsAt(belief.Holds, posterior, evidence, kind);
+        if (belief.Correction is { } correction)
+        {
+            // As WithUserWord: the user's confidence, and for a rejection a dormant belief.
+            var stated = Options.Corrections.StatedConfidence;
+            holds = correction.Holds;
+            if (correction.Verdict == UserVerdict.Rejected)
+            {
+                posterior = correction.Holds ? 1 - stated : stated;
+                status = BeliefStatus.Dormant;
+            }
+            else
+            {
+                posterior = correction.Holds ? stated : 1 - stated;
+                evidence = Options.Corrections.StatedEvidence + evidence;
+                status = BeliefStatus.Active;
+            }
+        }
+        return new Evaluation(posterior, evidence, status, holds);
+    }
+
+    /// <summary>
     /// Housekeeping at <paramref name="now"/>: reports beliefs that went dormant, prunes dormant
     /// inferred beliefs below the floor. Reads never depend on this having run.
     /// </summary>
@@ -340,3 +371,6 @@ public sealed partial class BeliefEngine
             ? (evidence < kind.DormantBelowEvidence ? BeliefStatus.Dormant : BeliefStatus.Active)
             : (evidence >= kind.ActivateAtEvidence ? BeliefStatus.Active : BeliefStatus.Dormant);
 }
+
+/// <summary>A belief's values at one instant, as the reranker acts on them (see <see cref="BeliefEngine.EvaluateForRerank"/>).</summary>
+internal readonly record struct Evaluation(double Posterior, double Evidence, BeliefStatus Status, bool Holds);

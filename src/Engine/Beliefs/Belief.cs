@@ -84,19 +84,15 @@ public sealed partial class Belief
         }
     }
 
-    private string? _statement;
-    private bool _statementHolds;
+    // Both readings of the statement, rendered on first use and kept: the text depends only on the
+    // key and the truth value, and reads and reranks ask for it on every request.
+    private string? _statementHolds;
+    private string? _statementNot;
 
-    /// <summary>The statement for one truth value, rendered once and reused (reranks read it per item).</summary>
-    internal string Statement(bool holds)
-    {
-        if (_statement is null || _statementHolds != holds)
-        {
-            _statement = Statements.Render(Key, holds);
-            _statementHolds = holds;
-        }
-        return _statement;
-    }
+    /// <summary>The statement for one truth value, rendered once and reused.</summary>
+    internal string Statement(bool holds) => holds
+        ? _statementHolds ??= Statements.Render(Key, true)
+        : _statementNot ??= Statements.Render(Key, false);
 
     public Belief Clone()
     {

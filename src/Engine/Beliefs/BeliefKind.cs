@@ -63,8 +63,36 @@ public static class BeliefNames
 }
 
 /// <summary>The identity of a belief within one user's self-model.</summary>
-public readonly record struct BeliefKey(BeliefKind Kind, string Subject)
+/// <remarks>
+/// The hash code is computed once, at construction: beliefs are looked up by key on every signal and
+/// every rerank, and the subject's hash was most of that cost. Equality is by kind and subject.
+/// </remarks>
+public readonly record struct BeliefKey
 {
+    private readonly int _hash;
+
+    public BeliefKey(BeliefKind kind, string subject)
+    {
+        Kind = kind;
+        Subject = subject;
+        _hash = HashCode.Combine((int)kind, subject is null ? 0 : StringComparer.Ordinal.GetHashCode(subject));
+    }
+
+    public BeliefKind Kind { get; }
+
+    public string Subject { get; }
+
+    public void Deconstruct(out BeliefKind kind, out string subject)
+    {
+        kind = Kind;
+        subject = Subject;
+    }
+
+    public bool Equals(BeliefKey other) =>
+        _hash == other._hash && Kind == other.Kind && string.Equals(Subject, other.Subject, StringComparison.Ordinal);
+
+    public override int GetHashCode() => _hash;
+
     /// <summary>
     /// A stable id derived from kind and subject, so replays and reactivations give the same id and
     /// an id never reveals anything a caller could not already see.

@@ -18,7 +18,8 @@ public sealed class CategoryInfo
         TierScope = AtDepth(options.PriceTierDepth);
         Attributes = options.For(path);
         AffinityKeys = [.. SelfAndAncestors.Select(p => new BeliefKey(BeliefKind.Affinity, p))];
-        SatiationKey = new BeliefKey(BeliefKind.Satiation, path);
+        SatiationKeys = [.. SelfAndAncestors.Select(p => new BeliefKey(BeliefKind.Satiation, p))];
+        SatiationKey = SatiationKeys[0];
         ReplenishmentKey = new BeliefKey(BeliefKind.Replenishment, path);
         ResearcherKey = new BeliefKey(BeliefKind.Researcher, Root);
         VarietyKey = new BeliefKey(BeliefKind.Variety, Genre);
@@ -43,6 +44,9 @@ public sealed class CategoryInfo
     internal BeliefKey[] AffinityKeys { get; }
 
     internal BeliefKey SatiationKey { get; }
+
+    /// <summary>Satiation keys of the path and each ancestor, in <see cref="SelfAndAncestors"/> order.</summary>
+    internal BeliefKey[] SatiationKeys { get; }
 
     internal BeliefKey ReplenishmentKey { get; }
 

@@ -244,8 +244,14 @@ public sealed partial class BeliefEngine
     /// <summary>The price tier of an item relative to its category's usual price, or from its tags.</summary>
     internal PriceTier? Classify(CategoryInfo info, double? itemPrice, IReadOnlyList<string>? itemTags, History history)
     {
+        return Classify(itemPrice is null ? null : UsualPrice(info, history), itemPrice, itemTags);
+    }
+
+    /// <summary>As above with the category's usual price already looked up (the reranker does it once per category).</summary>
+    internal PriceTier? Classify(double? usualPrice, double? itemPrice, IReadOnlyList<string>? itemTags)
+    {
         var options = Options.Interpretation;
-        if (itemPrice is { } price && UsualPrice(info, history) is { } usual)
+        if (itemPrice is { } price && usualPrice is { } usual)
         {
             var ratio = price / usual;
             return ratio >= options.PremiumAtRatio ? PriceTier.Premium : ratio <= options.BudgetAtRatio ? PriceTier.Budget : PriceTier.Mid;
@@ -267,7 +273,7 @@ public sealed partial class BeliefEngine
         return null;
     }
 
-    private double? UsualPrice(CategoryInfo info, History history)
+    internal double? UsualPrice(CategoryInfo info, History history)
     {
         if (info.Attributes.UsualPrice is { } configured)
         {

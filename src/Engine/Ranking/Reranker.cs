@@ -67,26 +67,48 @@ public sealed class Reranker(BeliefEngine engine)
 
     public RerankResult Rerank(SelfModel model, RerankRequest request)
     {
+        // One pass object per thread, reused: its tables keep their capacity across requests, so a
+        // rerank allocates only its answer (and the reasons, once per category).
+        var state = t_pass ?? new Pass();
+        t_pass = null;
+        try
+        {
+            return Rerank(state, model, request);
+        }
+        finally
+        {
+            state.End();
+            t_pass = state;
+        }
+    }
+
+    [ThreadStatic]
+    private static Pass? t_pass;
+
+    private RerankResult Rerank(Pass state, SelfModel model, RerankRequest request)
+    {
         var options = engine.Options.Rerank;
         var candidates = request.Candidates;
         var n = candidates.Count;
-        var baseScores = NormaliseScores(candidates);
+        var baseScores = state.BaseScores(n);
+        NormaliseScores(candidates, baseScores);
         var history = model.Current.History;
         var asOf = request.AsOf.UtcTicks;
-        var decisionId = DecisionId(model, request);
-        var state = new Pass(engine, model, request, decisionId);
-        var categories = new Dictionary<string, CategoryEffects>(StringComparer.Ordinal);
+        var effectsOf = state.EffectsOf(n);
+        var decisionId = DecisionId(state, model, request, effectsOf);
+        state.Begin(engine, model, request, decisionId);
 
-        var scored = new Scored[n];
+        var scored = state.Scored(n);
+        var reasonsOf = state.Reasons(n);
         var kept = 0;
         List<SuppressedItem>? suppressed = null;
         for (var i = 0; i < n; i++)
         {
             var candidate = candidates[i];
-            if (!categories.TryGetValue(candidate.Category, out var effects))
+            var effects = effectsOf[i];
+            if (effects.Info is null)
             {
-                effects = Effects(state, engine.Category(candidate.Category), history, asOf);
-                categories.Add(candidate.Category, effects);
+                Effects(state, effects, engine.Category(candidate.Category), history, asOf);
             }
             var why = effects.Satiation ?? (effects.PostPurchase is { } bought && !IsComplementary(candidate, options) ? bought : null);
             if (why is not null)
@@ -99,48 +121,50 @@ public sealed class Reranker(BeliefEngine engine)
             var count = (effects.Affinity is null ? 0 : 1) + (effects.Replenishment is null ? 0 : 1) + (effects.Variety is null ? 0 : 1)
                 + (tier is null ? 0 : 1) + (research is null ? 0 : 1);
             var score = baseScores[i];
-            List<Reason>? reasons = null;
+            Reason[]? reasons = null;
             if (count > 0)
             {
-                reasons = new List<Reason>(count + 1);
-                Add(reasons, effects.Affinity, ref score);
-                Add(reasons, tier, ref score);
-                Add(reasons, effects.Replenishment, ref score);
-                Add(reasons, research, ref score);
-                Add(reasons, effects.Variety, ref score);
+                reasons = new Reason[count];
+                var at = 0;
+                Add(reasons, ref at, effects.Affinity, ref score);
+                Add(reasons, ref at, tier, ref score);
+                Add(reasons, ref at, effects.Replenishment, ref score);
+                Add(reasons, ref at, research, ref score);
+                Add(reasons, ref at, effects.Variety, ref score);
             }
-            scored[kept++] = new Scored(i, score, baseScores[i], reasons);
+            reasonsOf[i] = reasons;
+            scored[kept++] = new Scored(i, score, baseScores[i]);
         }
 
         // Stable order: score, then upstream position; untouched items keep their relative order.
-        Array.Sort(scored, 0, kept, ScoredComparer.Instance);
+        Sort(scored, state.SortBuffer(kept), kept);
         var limit = Math.Min(request.Limit ?? kept, kept);
         if (string.Equals(request.OptimizeFor, Objectives.Diversity, StringComparison.Ordinal))
         {
-            Diversify(scored, kept, limit, candidates, options);
+            Diversify(state, scored, reasonsOf, kept, limit, candidates, options);
         }
-        var items = new List<RankedItem>(limit);
+        var items = new RankedItem[limit];
         for (var r = 0; r < limit; r++)
         {
             var s = scored[r];
-            items.Add(new RankedItem(candidates[s.Index].Id, r + 1, s.Score, s.BaseScore, s.Reasons is null ? [] : s.Reasons));
+            items[r] = new RankedItem(candidates[s.Index].Id, r + 1, s.Score, s.BaseScore, reasonsOf[s.Index] ?? []);
         }
         return new RerankResult(items, suppressed is null ? [] : suppressed, decisionId);
     }
 
-    private static void Add(List<Reason> reasons, Reason? reason, ref double score)
+    private static void Add(Reason[] reasons, ref int at, Reason? reason, ref double score)
     {
         if (reason is not null)
         {
-            reasons.Add(reason);
+            reasons[at++] = reason;
             score += reason.Effect;
         }
     }
 
     /// <summary>What the beliefs do to any item of one category, computed once per category per request.</summary>
-    private sealed class CategoryEffects(CategoryInfo info)
+    private sealed class CategoryEffects
     {
-        public CategoryInfo Info { get; } = info;
+        public CategoryInfo? Info;
         public Reason? Satiation;
         public Reason? PostPurchase;
         public Reason? Affinity;
@@ -150,19 +174,33 @@ public sealed class Reranker(BeliefEngine engine)
         public Reason? Variety;
         public readonly Reason?[] Tiers = new Reason?[3];
         public byte TiersDone;
+        public bool UsualPriceDone;
+        public double? UsualPrice;
+        public bool CategoryHashed;
+        public long CategoryHash;
+
+        public void Reset()
+        {
+            Info = null;
+            Satiation = PostPurchase = Affinity = Replenishment = Researcher = Variety = null;
+            Root = null;
+            Array.Clear(Tiers);
+            TiersDone = 0;
+            UsualPriceDone = false;
+            UsualPrice = null;
+            CategoryHashed = false;
+        }
     }
 
-    private CategoryEffects Effects(Pass state, CategoryInfo info, History history, long asOf)
+    private void Effects(Pass state, CategoryEffects effects, CategoryInfo info, History history, long asOf)
     {
         var options = engine.Options.Rerank;
-        var effects = new CategoryEffects(info)
-        {
-            Satiation = SatiationReason(state, info),
-            Affinity = Significant(AffinityReason(state, info)),
-            Replenishment = Significant(ReplenishmentReason(state, info, history, asOf)),
-            Variety = Significant(VarietyReason(state, info, history)),
-            Root = history.Find(info.Root),
-        };
+        effects.Info = info;
+        effects.Satiation = SatiationReason(state, info);
+        effects.Affinity = Significant(AffinityReason(state, info));
+        effects.Replenishment = Significant(ReplenishmentReason(state, info, history, asOf));
+        effects.Variety = Significant(VarietyReason(state, info, history));
+        effects.Root = history.Find(info.Root);
         // Right after a purchase, what was just bought is not shown again unless it is re-bought
         // regularly or complements the purchase (checked per item).
         if (string.Equals(state.Context, options.PostPurchaseContext, StringComparison.Ordinal)
@@ -181,103 +219,210 @@ public sealed class Reranker(BeliefEngine engine)
                 ? new Reason(key.Id(), statement, -1.0) { Key = key }
                 : new Reason(PostPurchaseId, statement, -1.0);
         }
-        if (state.Active(info.ResearcherKey) is { Holds: true } researcher && effects.Root is not null)
+        if (state.Active(info.ResearcherKey) is { } researcher && researcher.Value.Holds && effects.Root is not null)
         {
             var effect = options.ResearcherWeight * state.Confidence(researcher) * Certainty(researcher);
-            effects.Researcher = Significant(new Reason(researcher.Id, researcher.Statement, effect) { Key = researcher.Key });
+            effects.Researcher = Significant(Reason(researcher, effect));
         }
-        return effects;
     }
+
+    private static Reason Reason(Active belief, double effect) =>
+        new(belief.Belief.Id, belief.Belief.Statement(belief.Value.Holds), effect) { Key = belief.Belief.Key };
 
     private Reason? Significant(Reason? reason) =>
         reason is not null && Math.Abs(reason.Effect) >= engine.Options.Rerank.MinimumEffect ? reason : null;
 
-    private struct Scored(int index, double score, double baseScore, List<Reason>? reasons)
+    // No references inside, so that sorting moves plain values (the reasons are kept by candidate index).
+    private struct Scored(int index, double score, double baseScore)
     {
         public readonly int Index = index;
         public double Score = score;
         public readonly double BaseScore = baseScore;
-        public List<Reason>? Reasons = reasons;
     }
 
-    private sealed class ScoredComparer : IComparer<Scored>
-    {
-        public static readonly ScoredComparer Instance = new();
+    // Score descending, then upstream position: a total order, so any correct sort gives the same result.
+    private static bool Before(in Scored a, in Scored b) => a.Score > b.Score || (!(a.Score < b.Score) && Ordered(a, b));
 
-        public int Compare(Scored a, Scored b)
+    // Equal scores (or NaN, which double.CompareTo orders first) fall back to upstream position.
+    private static bool Ordered(in Scored a, in Scored b)
+    {
+        var order = b.Score.CompareTo(a.Score);
+        return order != 0 ? order < 0 : a.Index < b.Index;
+    }
+
+    /// <summary>Bottom-up merge sort with the comparison inlined (a hundred items sort in a few microseconds).</summary>
+    private static void Sort(Scored[] items, Scored[] buffer, int count)
+    {
+        var source = items;
+        var target = buffer;
+        for (var width = 1; width < count; width *= 2)
         {
-            var order = b.Score.CompareTo(a.Score);
-            return order != 0 ? order : a.Index.CompareTo(b.Index);
+            for (var left = 0; left < count; left += 2 * width)
+            {
+                var middle = Math.Min(left + width, count);
+                var right = Math.Min(left + 2 * width, count);
+                int i = left, j = middle, k = left;
+                while (i < middle && j < right)
+                {
+                    target[k++] = Before(source[j], source[i]) ? source[j++] : source[i++];
+                }
+                while (i < middle)
+                {
+                    target[k++] = source[i++];
+                }
+                while (j < right)
+                {
+                    target[k++] = source[j++];
+                }
+            }
+            (source, target) = (target, source);
+        }
+        if (!ReferenceEquals(source, items))
+        {
+            Array.Copy(source, items, count);
         }
     }
 
-    /// <summary>Per-request state: belief snapshots evaluated once, and exploration samples.</summary>
+    /// <summary>An active belief as evaluated for this request.</summary>
+    private readonly record struct Active(Belief Belief, Evaluation Value);
+
+    /// <summary>
+    /// Per-request state: each belief evaluated once (with its exploration sample), the effects of
+    /// each category, and scratch arrays. Reused across requests on one thread (see <see cref="Rerank(SelfModel, RerankRequest)"/>).
+    /// </summary>
     private sealed class Pass
     {
-        private readonly BeliefEngine _engine;
-        private readonly SelfModel _model;
-        private readonly DateTimeOffset _asOf;
-        private readonly Dictionary<BeliefKey, BeliefSnapshot?> _snapshots = [];
-        private readonly Dictionary<BeliefKey, double>? _samples;
+        private struct Slot
+        {
+            public Belief? Belief;
+            public Evaluation Value;
+            public bool Sampled;
+            public double Sample;
+        }
+
+        private readonly Dictionary<BeliefKey, Slot> _beliefs = [];
+        private readonly Dictionary<string, CategoryEffects> _categories = new(StringComparer.Ordinal);
+        private readonly List<CategoryEffects> _effects = [];
+        private int _effectsUsed;
+        private double[] _baseScores = [];
+        private Scored[] _scored = [];
+        private Scored[] _sortBuffer = [];
+        private Reason[]?[] _reasons = [];
+        private CategoryEffects[] _effectsOf = [];
+        private BeliefEngine? _engine;
+        private SelfModel? _model;
+        private long _asOf;
+        private bool _explore;
         private DeterministicRandom _random;
 
-        public Pass(BeliefEngine engine, SelfModel model, RerankRequest request, string decisionId)
+        public Dictionary<string, int> Leaves { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, int> Parents { get; } = new(StringComparer.Ordinal);
+
+        public string Context { get; private set; } = "";
+
+        public double[] BaseScores(int n) => _baseScores.Length >= n ? _baseScores : _baseScores = new double[n];
+
+        public Scored[] Scored(int n) => _scored.Length >= n ? _scored : _scored = new Scored[n];
+
+        public Scored[] SortBuffer(int n) => _sortBuffer.Length >= n ? _sortBuffer : _sortBuffer = new Scored[n];
+
+        /// <summary>Each candidate's category effects, by upstream index.</summary>
+        public CategoryEffects[] EffectsOf(int n) => _effectsOf.Length >= n ? _effectsOf : _effectsOf = new CategoryEffects[n];
+
+        /// <summary>Each candidate's reasons, by upstream index.</summary>
+        public Reason[]?[] Reasons(int n) => _reasons.Length >= n ? _reasons : _reasons = new Reason[]?[n];
+
+        public void Begin(BeliefEngine engine, SelfModel model, RerankRequest request, string decisionId)
         {
             _engine = engine;
             _model = model;
-            _asOf = request.AsOf;
+            _asOf = request.AsOf.UtcTicks;
             Context = request.Context;
-            if (string.Equals(request.OptimizeFor, Objectives.Exploration, StringComparison.Ordinal))
+            _explore = string.Equals(request.OptimizeFor, Objectives.Exploration, StringComparison.Ordinal);
+            if (_explore)
             {
-                _samples = [];
                 _random = new DeterministicRandom((ulong)BeliefEngine.StableHash(decisionId));
             }
         }
 
-        public string Context { get; }
+        /// <summary>Forgets the request (nothing of one user's model stays reachable from the thread).</summary>
+        public void End()
+        {
+            _beliefs.Clear();
+            _categories.Clear();
+            for (var i = 0; i < _effectsUsed; i++)
+            {
+                _effects[i].Reset();
+            }
+            _effectsUsed = 0;
+            Array.Clear(_reasons);
+            Array.Clear(_effectsOf);
+            Leaves.Clear();
+            Parents.Clear();
+            _engine = null;
+            _model = null;
+        }
+
+        /// <summary>The effects of one category: fresh (Info null) the first time the category is seen in this request.</summary>
+        public CategoryEffects Effects(string category)
+        {
+            ref var effects = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_categories, category, out var exists);
+            if (!exists)
+            {
+                if (_effectsUsed == _effects.Count)
+                {
+                    _effects.Add(new CategoryEffects());
+                }
+                effects = _effects[_effectsUsed++];
+            }
+            return effects!;
+        }
 
         /// <summary>Whether the model holds this belief at all, whatever its status.</summary>
-        public bool Contains(BeliefKey key) => _model.TryGet(key, out _);
+        public bool Contains(BeliefKey key) => _model!.TryGet(key, out _);
 
-        public BeliefSnapshot? Active(BeliefKey key)
+        public Active? Active(BeliefKey key)
         {
-            if (!_snapshots.TryGetValue(key, out var snapshot))
+            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_beliefs, key, out var exists);
+            if (!exists && _model!.TryGet(key, out var belief))
             {
-                snapshot = _model.TryGet(key, out var belief) ? _engine.Evaluate(belief, _asOf) : null;
-                if (snapshot is { Status: not BeliefStatus.Active })
+                var value = _engine!.EvaluateForRerank(belief, _asOf);
+                if (value.Status == BeliefStatus.Active)
                 {
-                    snapshot = null;
+                    slot.Belief = belief;
+                    slot.Value = value;
                 }
-                _snapshots[key] = snapshot;
             }
-            return snapshot;
+            return slot.Belief is null ? null : new Active(slot.Belief, slot.Value);
         }
 
         /// <summary>The confidence to act on: the posterior mean, or under exploration one Thompson sample per belief.</summary>
-        public double Confidence(BeliefSnapshot snapshot)
+        public double Confidence(Active belief)
         {
-            if (_samples is null)
+            if (!_explore)
             {
-                return snapshot.Confidence;
+                return belief.Value.Posterior;
             }
-            if (!_samples.TryGetValue(snapshot.Key, out var sample))
+            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_beliefs, belief.Belief.Key);
+            if (!slot.Sampled)
             {
-                var (alpha, beta) = _engine.Parameters(snapshot.Belief, _asOf.UtcTicks);
-                sample = _random.NextBeta(alpha, beta);
-                _samples[snapshot.Key] = sample;
+                var (alpha, beta) = _engine!.Parameters(belief.Belief, _asOf);
+                slot.Sample = _random.NextBeta(alpha, beta);
+                slot.Sampled = true;
             }
-            return sample;
+            return slot.Sample;
         }
     }
 
     private Reason? SatiationReason(Pass state, CategoryInfo info)
     {
-        foreach (var path in info.SelfAndAncestors)
+        foreach (var key in info.SatiationKeys)
         {
-            if (state.Active(new BeliefKey(BeliefKind.Satiation, path)) is { Holds: true } satiation
-                && satiation.Confidence >= engine.Options.Rerank.SatiationFilterConfidence)
+            if (state.Active(key) is { } satiation && satiation.Value.Holds
+                && satiation.Value.Posterior >= engine.Options.Rerank.SatiationFilterConfidence)
             {
-                return new Reason(satiation.Id, satiation.Statement, -1.0) { Key = satiation.Key };
+                return Reason(satiation, -1.0);
             }
         }
         return null;
@@ -299,8 +444,8 @@ public sealed class Reranker(BeliefEngine engine)
         return false;
     }
 
-    private double Certainty(BeliefSnapshot belief) =>
-        belief.Evidence / (belief.Evidence + engine.Options.Rerank.EvidenceHalfSaturation);
+    private double Certainty(Active belief) =>
+        belief.Value.Evidence / (belief.Value.Evidence + engine.Options.Rerank.EvidenceHalfSaturation);
 
     // The most specific category belief with enough evidence; a weak leaf backs off to its parent.
     private Reason? AffinityReason(Pass state, CategoryInfo info)
@@ -308,11 +453,11 @@ public sealed class Reranker(BeliefEngine engine)
         var options = engine.Options.Rerank;
         foreach (var key in info.AffinityKeys)
         {
-            if (state.Active(key) is { } belief && belief.Evidence >= options.BackoffBelowEvidence)
+            if (state.Active(key) is { } belief && belief.Value.Evidence >= options.BackoffBelowEvidence)
             {
                 var prior = engine.Options.For(BeliefKind.Affinity).PriorMean;
                 var effect = options.AffinityWeight * (state.Confidence(belief) - prior) * Certainty(belief);
-                return new Reason(belief.Id, belief.Statement, effect) { Key = key };
+                return Reason(belief, effect);
             }
         }
         return null;
@@ -320,7 +465,13 @@ public sealed class Reranker(BeliefEngine engine)
 
     private Reason? TierReason(Pass state, Candidate candidate, CategoryEffects effects, History history)
     {
-        if (engine.Classify(effects.Info, candidate.Price, candidate.Tags, history) is not { } tier)
+        var info = effects.Info!;
+        if (candidate.Price is not null && !effects.UsualPriceDone)
+        {
+            effects.UsualPrice = engine.UsualPrice(info, history);
+            effects.UsualPriceDone = true;
+        }
+        if (engine.Classify(effects.UsualPrice, candidate.Price, candidate.Tags) is not { } tier)
         {
             return null;
         }
@@ -328,11 +479,11 @@ public sealed class Reranker(BeliefEngine engine)
         if ((effects.TiersDone & (1 << slot)) == 0)
         {
             effects.TiersDone |= (byte)(1 << slot);
-            if (state.Active(effects.Info.TierKeys[slot]) is { } belief)
+            if (state.Active(info.TierKeys[slot]) is { } belief)
             {
                 var prior = engine.Options.For(BeliefKind.PriceTier).PriorMean;
                 var effect = engine.Options.Rerank.PriceTierWeight * (state.Confidence(belief) - prior) * Certainty(belief);
-                effects.Tiers[slot] = Significant(new Reason(belief.Id, belief.Statement, effect) { Key = belief.Key });
+                effects.Tiers[slot] = Significant(Reason(belief, effect));
             }
         }
         return effects.Tiers[slot];
@@ -340,7 +491,8 @@ public sealed class Reranker(BeliefEngine engine)
 
     private Reason? ReplenishmentReason(Pass state, CategoryInfo info, History history, long asOf)
     {
-        if (state.Active(info.ReplenishmentKey) is not { Holds: true } belief
+        if (state.Active(info.ReplenishmentKey) is not { } belief
+            || !belief.Value.Holds
             || belief.Belief.ExpectedAt is not { } expected
             || history.Find(info.Path) is not { MeanIntervalTicks: > 0 } stats)
         {
@@ -353,13 +505,14 @@ public sealed class Reranker(BeliefEngine engine)
             return null;
         }
         var effect = engine.Options.Rerank.ReplenishmentWeight * state.Confidence(belief) * Certainty(belief) * (1 - distance / window);
-        return new Reason(belief.Id, belief.Statement, effect) { Key = belief.Key };
+        return Reason(belief, effect);
     }
 
     // Override: "ready for a change" demotes the genre of the current streak.
     private Reason? VarietyReason(Pass state, CategoryInfo info, History history)
     {
-        if (state.Active(info.VarietyKey) is not { Holds: true } belief
+        if (state.Active(info.VarietyKey) is not { } belief
+            || !belief.Value.Holds
             || history.Find(info.Root) is not { } root
             || !string.Equals(root.StreakGenre, info.Genre, StringComparison.Ordinal))
         {
@@ -372,17 +525,17 @@ public sealed class Reranker(BeliefEngine engine)
         }
         // An override, not a nudge: gated by confidence and activity, it is not scaled down by evidence.
         var effect = -engine.Options.Rerank.VarietyWeight * confidence;
-        return new Reason(belief.Id, belief.Statement, effect) { Key = belief.Key };
+        return Reason(belief, effect);
     }
 
     /// <summary>
     /// Greedy category-aware diversification of the top <paramref name="limit"/>: each pick pays a
     /// penalty per item of the same leaf category above it (half per item of the same parent).
     /// </summary>
-    private void Diversify(Scored[] scored, int count, int limit, IReadOnlyList<Candidate> candidates, RerankOptions options)
+    private void Diversify(Pass state, Scored[] scored, Reason[]?[] reasonsOf, int count, int limit, IReadOnlyList<Candidate> candidates, RerankOptions options)
     {
-        var leaves = new Dictionary<string, int>(StringComparer.Ordinal);
-        var parents = new Dictionary<string, int>(StringComparer.Ordinal);
+        var leaves = state.Leaves;
+        var parents = state.Parents;
         for (var position = 0; position < limit; position++)
         {
             var best = -1;
@@ -403,7 +556,10 @@ public sealed class Reranker(BeliefEngine engine)
             Array.Copy(scored, position, scored, position + 1, best - position);
             if (bestPenalty >= options.MinimumEffect)
             {
-                (pick.Reasons ??= []).Add(new Reason(DiversityId, "Spread across categories (optimizeFor: diversity)", -bestPenalty));
+                var reasons = reasonsOf[pick.Index] ?? [];
+                Array.Resize(ref reasons, reasons.Length + 1);
+                reasons[^1] = new Reason(DiversityId, "Spread across categories (optimizeFor: diversity)", -bestPenalty);
+                reasonsOf[pick.Index] = reasons;
                 pick.Score -= bestPenalty;
             }
             scored[position] = pick;
@@ -428,13 +584,19 @@ public sealed class Reranker(BeliefEngine engine)
     /// </summary>
     public static double[] NormaliseScores(IReadOnlyList<Candidate> candidates)
     {
+        var result = new double[candidates.Count];
+        NormaliseScores(candidates, result);
+        return result;
+    }
+
+    private static void NormaliseScores(IReadOnlyList<Candidate> candidates, double[] result)
+    {
         var n = candidates.Count;
-        var result = new double[n];
         var allScored = n > 0;
         double min = double.MaxValue, max = double.MinValue;
-        foreach (var c in candidates)
+        for (var i = 0; i < n; i++)
         {
-            if (c.Score is not { } s)
+            if (candidates[i].Score is not { } s)
             {
                 allScored = false;
                 break;
@@ -448,36 +610,45 @@ public sealed class Reranker(BeliefEngine engine)
                 ? (max > min ? (candidates[i].Score!.Value - min) / (max - min) : 1.0)
                 : (double)(n - i) / n;
         }
-        return result;
     }
 
     /// <summary>
     /// A stable id for the decision: a hash of the seed (user), the request and the model's state, so
-    /// the same request on the same model is the same decision.
+    /// the same request on the same model is the same decision. Looks up each candidate's category
+    /// effects on the way (<paramref name="effectsOf"/>), so that a category's name is hashed once.
     /// </summary>
-    private static string DecisionId(SelfModel model, RerankRequest request)
+    private static string DecisionId(Pass state, SelfModel model, RerankRequest request, CategoryEffects[] effectsOf)
     {
         var hash = BeliefEngine.StableHash(request.Seed);
-        void Mix(long value) => hash = unchecked((hash ^ value) * 1099511628211L);
-        Mix(BeliefEngine.StableHash(request.Context));
-        Mix(BeliefEngine.StableHash(request.OptimizeFor));
-        Mix(request.Limit ?? -1);
-        Mix(request.AsOf.UtcTicks);
-        foreach (var c in request.Candidates)
+        Mix(ref hash, BeliefEngine.StableHash(request.Context));
+        Mix(ref hash, BeliefEngine.StableHash(request.OptimizeFor));
+        Mix(ref hash, request.Limit ?? -1);
+        Mix(ref hash, request.AsOf.UtcTicks);
+        var candidates = request.Candidates;
+        for (var i = 0; i < candidates.Count; i++)
         {
-            Mix(BeliefEngine.StableHash(c.Id));
-            Mix(BeliefEngine.StableHash(c.Category));
-            Mix(BitConverter.DoubleToInt64Bits(c.Score ?? double.NaN));
-            Mix(BitConverter.DoubleToInt64Bits(c.Price ?? double.NaN));
+            var c = candidates[i];
+            var effects = effectsOf[i] = state.Effects(c.Category);
+            if (!effects.CategoryHashed)
+            {
+                effects.CategoryHash = BeliefEngine.StableHash(c.Category);
+                effects.CategoryHashed = true;
+            }
+            Mix(ref hash, BeliefEngine.StableHash(c.Id));
+            Mix(ref hash, effects.CategoryHash);
+            Mix(ref hash, BitConverter.DoubleToInt64Bits(c.Score ?? double.NaN));
+            Mix(ref hash, BitConverter.DoubleToInt64Bits(c.Price ?? double.NaN));
         }
         // The model: how many signals made it, and the masses of its beliefs (order-free sum).
-        Mix(model.SignalCount);
+        Mix(ref hash, model.SignalCount);
         var masses = 0L;
         foreach (var belief in model.Beliefs.Values)
         {
             masses = unchecked(masses + BitConverter.DoubleToInt64Bits(belief.Support.Value) * 31 + BitConverter.DoubleToInt64Bits(belief.Against.Value));
         }
-        Mix(masses);
+        Mix(ref hash, masses);
         return "d-" + ((ulong)hash).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    private static void Mix(ref long hash, long value) => hash = unchecked((hash ^ value) * 1099511628211L);
 }
