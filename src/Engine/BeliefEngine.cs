@@ -241,10 +241,13 @@ public sealed partial class BeliefEngine
     {
         var kind = Options.For(belief.Key.Kind);
         var halfLife = HalfLifeTicks(belief.Key);
-        var (confidence, evidence) = Posterior(belief, kind, halfLife, asOf.UtcTicks);
+        var (posterior, evidence) = Posterior(belief, kind, halfLife, asOf.UtcTicks);
         var status = Decayed(belief.Status, evidence, kind);
-        var holds = HoldsAt(belief.Holds, confidence, evidence, kind);
-        var snapshot = new BeliefSnapshot(belief, confidence, evidence, status, holds, belief.Statement(holds), halfLife / TimeSpan.TicksPerDay);
+        var holds = HoldsAt(belief.Holds, posterior, evidence, kind);
+        // Only what is reported is calibrated: status, flips and the reranker keep the raw posterior,
+        // whose prior mean is the neutral point their thresholds and weights are expressed against.
+        var confidence = kind.Calibration.Apply(posterior);
+        var snapshot = new BeliefSnapshot(belief, confidence, posterior, evidence, status, holds, belief.Statement(holds), halfLife / TimeSpan.TicksPerDay);
         return belief.Correction is { } correction ? WithUserWord(snapshot, correction) : snapshot;
     }
 

@@ -169,7 +169,7 @@ public sealed partial class BeliefEngine
     /// <summary>
     /// Orders catalogue statements by how much the user's answer is expected to change their reranks:
     /// the expected absolute change of the belief's rerank effect over the two answers (weighted by
-    /// the current confidence), times how much of the user's evidence lies within the statement's
+    /// the current calibrated confidence), times how much of the user's evidence lies within the statement's
     /// subject (consequence, on a log scale so that it does not drown uncertainty). Statements the
     /// user already answered, confirmed or rejected are worth 0 and come last. Ties keep catalogue order.
     /// </summary>
@@ -187,13 +187,16 @@ public sealed partial class BeliefEngine
                 continue;
             }
             var kind = Options.For(target.Key.Kind);
-            var confidence = current?.Confidence ?? kind.PriorMean;
+            // The effect now is the reranker's (on the raw posterior); the chance the user answers
+            // "yes" is the calibrated confidence, the probability the engine reports.
+            var posterior = current?.Posterior ?? kind.PriorMean;
+            var yesChance = current?.Confidence ?? kind.Calibration.Apply(kind.PriorMean);
             var evidence = current?.Evidence ?? 0;
-            var now = current is { Status: BeliefStatus.Active } ? Effect(kind, confidence, evidence) : 0;
+            var now = current is { Status: BeliefStatus.Active } ? Effect(kind, posterior, evidence) : 0;
             var stated = Options.Corrections.StatedEvidence + evidence;
             var yes = Effect(kind, Options.Corrections.StatedConfidence, stated);
             var no = Effect(kind, 1 - Options.Corrections.StatedConfidence, stated);
-            var expectedChange = confidence * Math.Abs(yes - now) + (1 - confidence) * Math.Abs(no - now);
+            var expectedChange = yesChance * Math.Abs(yes - now) + (1 - yesChance) * Math.Abs(no - now);
             var within = snapshots
                 .Where(s => s.Key.Kind == target.Key.Kind && CategoryPath.IsWithin(s.Key.Subject, target.Key.Subject))
                 .Sum(s => s.Evidence);
@@ -221,18 +224,23 @@ public sealed partial class BeliefEngine
     private BeliefSnapshot WithUserWord(BeliefSnapshot snapshot, Correction correction)
     {
         var options = Options.Corrections;
+        // The user's word is reported as given (not through the kind's calibration map), and the
+        // engine acts on the same value.
+        var stated = correction.Holds ? options.StatedConfidence : 1 - options.StatedConfidence;
         return correction.Verdict switch
         {
             UserVerdict.Rejected => snapshot with
             {
-                Confidence = correction.Holds ? 1 - options.StatedConfidence : options.StatedConfidence,
+                Confidence = 1 - stated,
+                Posterior = 1 - stated,
                 Status = BeliefStatus.Dormant,
                 Holds = correction.Holds,
                 Statement = Statements.Render(snapshot.Key, correction.Holds),
             },
             _ => snapshot with
             {
-                Confidence = correction.Holds ? options.StatedConfidence : 1 - options.StatedConfidence,
+                Confidence = stated,
+                Posterior = stated,
                 Evidence = options.StatedEvidence + snapshot.Evidence,
                 Status = BeliefStatus.Active,
                 Holds = correction.Holds,

@@ -32,13 +32,16 @@ public sealed class BeliefEngineTests
     {
         var model = new SelfModel();
         Engine.Apply(model, Make(SignalType.Purchase, "books", T0));
-        var prior = Engine.Options.For(BeliefKind.Affinity).PriorMean;
+        var kind = Engine.Options.For(BeliefKind.Affinity);
+        var prior = kind.PriorMean;
 
-        var fresh = Affinity(model, "books", T0).Confidence;
-        var yearsLater = Affinity(model, "books", T0.AddYears(5)).Confidence;
+        var fresh = Affinity(model, "books", T0);
+        var yearsLater = Affinity(model, "books", T0.AddYears(5));
 
-        Assert.True(fresh > prior + 0.2);
-        Assert.Equal(prior, yearsLater, 6);
+        Assert.True(fresh.Posterior > prior + 0.2);
+        Assert.Equal(prior, yearsLater.Posterior, 6);
+        // What is reported returns to the prior as the kind's calibration map reports it.
+        Assert.Equal(kind.Calibration.Apply(prior), yearsLater.Confidence, 6);
     }
 
     [Fact]

@@ -84,8 +84,9 @@ public sealed class ScenarioTests
         var filter = Engine.Options.Rerank.SatiationFilterConfidence;
         Candidate[] seat = [new("seat", "home/bathroom/toilet-seats", 1)];
 
-        Assert.True(Belief(model, BeliefKind.Satiation, "home/bathroom/toilet-seats", T0.AddDays(interval * 0.9)).Confidence >= filter);
-        Assert.True(Belief(model, BeliefKind.Satiation, "home/bathroom/toilet-seats", T0.AddDays(interval * 1.1)).Confidence < filter);
+        // The filter reads the raw posterior (rerank thresholds are on the posterior's scale).
+        Assert.True(Belief(model, BeliefKind.Satiation, "home/bathroom/toilet-seats", T0.AddDays(interval * 0.9)).Posterior >= filter);
+        Assert.True(Belief(model, BeliefKind.Satiation, "home/bathroom/toilet-seats", T0.AddDays(interval * 1.1)).Posterior < filter);
         Assert.Single(Reranker.Rerank(model, new RerankRequest(seat, T0.AddDays(interval * 0.9))).Suppressed);
         Assert.Empty(Reranker.Rerank(model, new RerankRequest(seat, T0.AddDays(interval * 1.1))).Suppressed);
     }
@@ -273,7 +274,10 @@ public sealed class ScenarioTests
 
         var belief = Belief(model, BeliefKind.Replenishment, "garden/seeds", T0.AddDays(113));
         Assert.True(belief.Belief.Contradictions >= 2);
-        Assert.True(belief.Confidence < Engine.Options.For(BeliefKind.Replenishment).PriorMean);
+        var kind = Engine.Options.For(BeliefKind.Replenishment);
+        Assert.True(belief.Posterior < kind.PriorMean);
+        Assert.True(belief.Confidence < kind.Calibration.Apply(kind.PriorMean));
+        Assert.False(belief.Holds);
     }
 
     [Fact]

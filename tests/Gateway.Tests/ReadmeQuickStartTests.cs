@@ -59,8 +59,9 @@ public sealed partial class ReadmeQuickStartTests
         var beliefs = model["beliefs"]!.AsArray();
         var satiation = beliefs[0]!;
         Assert.Equal(("satiation", "home/bathroom/toilet-seats"), (satiation["kind"]!.GetValue<string>(), satiation["subject"]!.GetValue<string>()));
-        Assert.Equal(0.83, satiation["confidence"]!.GetValue<double>(), 2);
-        Assert.Contains(beliefs, b => b!["statement"]!.GetValue<string>() == "Prefers premium home products");
+        Assert.Equal(0.98, satiation["confidence"]!.GetValue<double>(), 2);
+        Assert.Equal(0.39, beliefs.Single(b => b!["statement"]!.GetValue<string>() == "Interested in knives (home, kitchen)")!["confidence"]!.GetValue<double>(), 2);
+        Assert.Equal(0.55, beliefs.Single(b => b!["statement"]!.GetValue<string>() == "Prefers premium home products")!["confidence"]!.GetValue<double>(), 2);
 
         var rerank = await (await client.SendAsync(Request(curls[2]))).ExpectAsync(HttpStatusCode.OK);
         var items = rerank["items"]!.AsArray();

@@ -1,9 +1,16 @@
 namespace Clarity.Engine.Beliefs;
 
-/// <summary>A belief evaluated at one instant: what the API and rerank read.</summary>
+/// <summary>
+/// A belief evaluated at one instant: what the API and rerank read. <see cref="Confidence"/> is the
+/// calibrated probability users see (the self-model's <c>confidence</c>, the reasons of a rerank);
+/// <see cref="Posterior"/> is the raw decayed Beta mean that the engine's own logic acts on (flips,
+/// rerank effects and thresholds, Thompson sampling; see <see cref="CalibrationMap"/>). For a
+/// belief the user stated, confirmed or rejected both are the user's word, never remapped.
+/// </summary>
 public sealed record BeliefSnapshot(
     Belief Belief,
     double Confidence,
+    double Posterior,
     double Evidence,
     BeliefStatus Status,
     bool Holds,

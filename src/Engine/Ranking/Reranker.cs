@@ -397,7 +397,11 @@ public sealed class Reranker(BeliefEngine engine)
             return slot.Belief is null ? null : new Active(slot.Belief, slot.Value);
         }
 
-        /// <summary>The confidence to act on: the posterior mean, or under exploration one Thompson sample per belief.</summary>
+        /// <summary>
+        /// The confidence to act on: the raw posterior mean, or under exploration one Thompson sample
+        /// from the same Beta. Effects are distances from the kind's prior mean, so they are taken on
+        /// the posterior's own scale; the calibrated confidence is what reasons report.
+        /// </summary>
         public double Confidence(Active belief)
         {
             if (!_explore)

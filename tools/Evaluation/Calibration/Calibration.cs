@@ -65,6 +65,12 @@ public static class KindEvents
             }
             case BeliefKind.Researcher:
             {
+                if (purchasesOnly)
+                {
+                    // Research is views before a purchase; a purchase-only log has no views, so the
+                    // event cannot be observed (it would read as "never researched").
+                    return null;
+                }
                 var purchase = after.FirstOrDefault(e => e.Day < cut + h.NextPurchase && e.Type == SignalType.Purchase && !e.Gift && Within(e, subject));
                 if (purchase is null)
                 {

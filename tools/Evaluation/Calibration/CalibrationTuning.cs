@@ -28,7 +28,7 @@ public static class CalibrationTuning
         {
             return runs;
         }
-        runs.Add(PlattProposal(runs[0], runs[1]));
+        runs.Add(RefitMaps(runs[0], runs[1]));
         var kinds = Enum.GetValues<BeliefKind>();
         var best = runs[0].Kinds.ToDictionary(k => k.Kind, k => (Ece: k.Predictions > 0 ? k.Ece : double.PositiveInfinity, Run: k, Options: (KindOptions?)null));
         foreach (var scale in HalfLifeScales)
@@ -69,56 +69,76 @@ public static class CalibrationTuning
         return runs;
     }
 
+    /// <summary>Fewest validation predictions of a kind to fit its map on; below it the engine's map stays.</summary>
+    public const int MinFitPredictions = 20;
+
     /// <summary>
-    /// The proposal when constants alone cannot calibrate a kind: a per-kind logistic map of the
-    /// engine's confidence, p' = sigmoid(a * logit(p) + b), fitted on the validation pairs and applied
-    /// to the test pairs (not an engine feature yet; the fitted a and b are reported).
+    /// The engine's per-kind calibration map (<see cref="CalibrationMap"/>, p' = sigmoid(intercept +
+    /// slope * logit(p)) of the raw posterior mean) refitted on the validation pairs and applied to
+    /// the test pairs: what the engine defaults would become if these were written into
+    /// EngineOptions.Defaults. The fitted constants are reported as configuration keys, so a tenant
+    /// can run this on their own log and configure the result.
     /// </summary>
-    public static CalibrationRun PlattProposal(CalibrationRun validation, CalibrationRun test)
+    public static CalibrationRun RefitMaps(CalibrationRun validation, CalibrationRun test)
     {
+        var defaults = new EngineOptions();
         var changes = new Dictionary<string, string>();
         var kinds = new List<KindCalibration>();
         foreach (var kc in test.Kinds)
         {
-            var fit = validation.Pairs.TryGetValue(kc.Kind, out var v) && v.Count >= 20 ? Platt.Fit(v) : ((double A, double B)?)null;
-            var pairs = test.Pairs.GetValueOrDefault(kc.Kind) ?? [];
+            var kind = Enum.GetValues<BeliefKind>().First(k => k.Wire() == kc.Kind);
+            var fit = validation.RawPairs.TryGetValue(kc.Kind, out var v) && v.Count >= MinFitPredictions ? Platt.Fit(v) : ((double A, double B)?)null;
+            var pairs = test.RawPairs.GetValueOrDefault(kc.Kind) ?? [];
             if (fit is { } f)
             {
-                changes[kc.Kind] = $"a={f.A:0.###}, b={f.B:0.###}";
+                changes[kc.Kind] = $"Clarity:Engine:Kinds:{kind}:Calibration:Slope={f.A:0.###}, Intercept={f.B:0.###} (from {v!.Count:N0} validation predictions)";
                 kinds.Add(KindCalibration.Of(kc.Kind, [.. pairs.Select(x => (Platt.Apply(f, x.P), x.O))]));
             }
             else
             {
-                kinds.Add(kc);
+                var map = defaults.For(kind).Calibration;
+                kinds.Add(KindCalibration.Of(kc.Kind, [.. pairs.Select(x => (map.Apply(x.P), x.O))]));
             }
         }
-        return new CalibrationRun("engine defaults + logistic map fitted on validation (proposal)", "test", test.Data, kinds, changes);
+        return new CalibrationRun("calibration maps refitted on validation", "test", test.Data, kinds, changes);
     }
 }
 
-/// <summary>Two-parameter logistic recalibration fitted by Newton's method on the log loss.</summary>
+/// <summary>
+/// Two-parameter logistic recalibration (Platt scaling) fitted by Newton's method on the log loss,
+/// with Platt's smoothed targets ((n+ + 1) / (n+ + 2) for events, 1 / (n- + 2) for non-events) so a
+/// kind whose validation events all happened (or none did) gets a confident map, not an infinite
+/// one, and a weak ridge toward the identity so that confidences that barely vary still give a fit.
+/// </summary>
 public static class Platt
 {
+    /// <summary>Ridge toward slope 1, intercept 0, per parameter; small against any sample worth fitting.</summary>
+    public const double Ridge = 1e-2;
+
     private static double Logit(double p)
     {
-        p = Math.Clamp(p, 1e-6, 1 - 1e-6);
+        p = Math.Clamp(p, 1e-9, 1 - 1e-9);
         return Math.Log(p / (1 - p));
     }
 
-    public static double Apply((double A, double B) f, double p) => 1 / (1 + Math.Exp(-(f.A * Logit(p) + f.B)));
+    /// <summary>The map as the engine applies it (<see cref="CalibrationMap"/>): A is the slope, B the intercept.</summary>
+    public static double Apply((double A, double B) f, double p) => new CalibrationMap { Slope = f.A, Intercept = f.B }.Apply(p);
 
     public static (double A, double B) Fit(IReadOnlyList<(double P, bool O)> pairs)
     {
+        var events = pairs.Count(x => x.O);
+        var hit = (events + 1.0) / (events + 2.0);
+        var miss = 1.0 / (pairs.Count - events + 2.0);
         double a = 1, b = 0;
-        for (var iteration = 0; iteration < 50; iteration++)
+        for (var iteration = 0; iteration < 100; iteration++)
         {
-            double ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0;
+            double ga = Ridge * (a - 1), gb = Ridge * b, haa = Ridge, hab = 0, hbb = Ridge;
             foreach (var (p, o) in pairs)
             {
                 var x = Logit(p);
                 var q = 1 / (1 + Math.Exp(-(a * x + b)));
-                var r = q - (o ? 1 : 0);
-                var w = Math.Max(q * (1 - q), 1e-9);
+                var r = q - (o ? hit : miss);
+                var w = Math.Max(q * (1 - q), 1e-12);
                 ga += r * x;
                 gb += r;
                 haa += w * x * x;
@@ -126,7 +146,7 @@ public static class Platt
                 hbb += w;
             }
             var det = haa * hbb - hab * hab;
-            if (Math.Abs(det) < 1e-12)
+            if (Math.Abs(det) < 1e-15)
             {
                 break;
             }
@@ -134,7 +154,7 @@ public static class Platt
             var db = (haa * gb - hab * ga) / det;
             a -= da;
             b -= db;
-            if (Math.Abs(da) + Math.Abs(db) < 1e-9)
+            if (Math.Abs(da) + Math.Abs(db) < 1e-10)
             {
                 break;
             }

@@ -34,6 +34,7 @@ public static class RealCalibration
             var engine = new BeliefEngine(options);
             progress.Stage($"real data: calibration, {name} ({split.ToString().ToLowerInvariant()})", customers.Count);
             var pairs = new Dictionary<BeliefKind, List<(double, bool)>>();
+            var raw = new Dictionary<BeliefKind, List<(double, bool)>>();
             for (var i = 0; i < customers.Count; i++)
             {
                 progress.Tick(i);
@@ -79,6 +80,7 @@ public static class RealCalibration
                         && KindEvents.Outcome(s.Key.Kind, s.Key.Subject, cutDay, before, after, settings.Horizons, purchasesOnly: true, RealNextDay(s)) is { } o)
                     {
                         (pairs.TryGetValue(s.Key.Kind, out var l) ? l : pairs[s.Key.Kind] = []).Add((s.Confidence, o));
+                        (raw.TryGetValue(s.Key.Kind, out var rl) ? rl : raw[s.Key.Kind] = []).Add((s.Posterior, o));
                     }
                 }
             }
@@ -86,6 +88,7 @@ public static class RealCalibration
                 [.. Enum.GetValues<BeliefKind>().Select(kind => KindCalibration.Of(kind.Wire(), pairs.GetValueOrDefault(kind) ?? []))], [])
             {
                 Pairs = pairs.ToDictionary(p => p.Key.Wire(), p => p.Value),
+                RawPairs = raw.ToDictionary(p => p.Key.Wire(), p => p.Value),
             };
         }, settings.Tune);
     }

@@ -451,6 +451,7 @@ public static class ScenarioEvaluator
             var clarity = new ScenarioClarity(name, options, simulator, catalog, split == Split.Test ? testTenant : valTenant);
             progress.Stage($"scenarios: calibration, {name} ({split.ToString().ToLowerInvariant()})", users.Count);
             var pairs = new Dictionary<BeliefKind, List<(double, bool)>>();
+            var raw = new Dictionary<BeliefKind, List<(double, bool)>>();
             for (var i = 0; i < users.Count; i++)
             {
                 progress.Tick(i);
@@ -466,6 +467,7 @@ public static class ScenarioEvaluator
                     if (KindEvents.Outcome(s.Key.Kind, s.Key.Subject, cut, before, after, settings.Horizons, purchasesOnly: false, NextDay(s)) is { } o)
                     {
                         (pairs.TryGetValue(s.Key.Kind, out var l) ? l : pairs[s.Key.Kind] = []).Add((s.Confidence, o));
+                        (raw.TryGetValue(s.Key.Kind, out var rl) ? rl : raw[s.Key.Kind] = []).Add((s.Posterior, o));
                     }
                 }
             }
@@ -473,6 +475,7 @@ public static class ScenarioEvaluator
                 [.. Enum.GetValues<BeliefKind>().Select(kind => KindCalibration.Of(kind.Wire(), pairs.GetValueOrDefault(kind) ?? []))], [])
             {
                 Pairs = pairs.ToDictionary(p => p.Key.Wire(), p => p.Value),
+                RawPairs = raw.ToDictionary(p => p.Key.Wire(), p => p.Value),
             };
         }, settings.Tune);
 

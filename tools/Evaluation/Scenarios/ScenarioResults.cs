@@ -33,9 +33,13 @@ public sealed record RecoveryResult(int Users, int Rounds, List<RecoveryMethod> 
 /// <summary>Calibration of every belief kind for one engine configuration at one cut.</summary>
 public sealed record CalibrationRun(string Configuration, string Split, string Data, List<KindCalibration> Kinds, Dictionary<string, string> Changes)
 {
-    /// <summary>The scored (confidence, outcome) pairs per kind, kept for fitting maps; not written to the report.</summary>
+    /// <summary>The scored (reported confidence, outcome) pairs per kind; not written to the report.</summary>
     [JsonIgnore]
     public Dictionary<string, List<(double P, bool O)>> Pairs { get; init; } = [];
+
+    /// <summary>The same predictions with the raw posterior mean (before the engine's calibration map), what maps are fitted on.</summary>
+    [JsonIgnore]
+    public Dictionary<string, List<(double P, bool O)>> RawPairs { get; init; } = [];
 }
 
 public sealed class ScenarioResult
