@@ -88,6 +88,12 @@ public sealed partial class BeliefEngine
     public void Record(SelfModel model, Ranking.Decision decision) => model.Decisions.Record(decision, Options.Rerank.MaxDecisions);
 
     /// <summary>
+    /// Restores decisions read back from storage (oldest first) behind the ones recorded since the
+    /// model was loaded, within the same bound.
+    /// </summary>
+    public void RestoreDecisions(SelfModel model, IEnumerable<Ranking.Decision> older) => model.Decisions.RestoreOlder(older, Options.Rerank.MaxDecisions);
+
+    /// <summary>
     /// Restores the reorder window after loading the folded state from storage: Current is rebuilt
     /// as the folded state plus the window replayed in event-time order.
     /// </summary>

@@ -24,7 +24,9 @@ public partial interface ISelfModelGrain : IGrainWithStringKey
 
     /// <summary>
     /// Re-ranks the client's candidates with this user's beliefs and records the decision (the last
-    /// 100 per user, kept while the self-model is active) for audit and feedback.
+    /// 100 per user by default) for audit and feedback. The record is written behind, not before the
+    /// answer: it is durable within the grain's snapshot period, at deactivation, and always before a
+    /// signal that answers it is acknowledged.
     /// </summary>
     [Alias("Rerank")]
     Task<RerankResponse> RerankAsync(RerankCall request);

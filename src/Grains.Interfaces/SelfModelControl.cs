@@ -122,6 +122,9 @@ public sealed record SelfModelExport
 
     /// <summary>Every accepted signal of the user, as sent, in the order it was accepted.</summary>
     [Id(5)] public required IReadOnlyList<SignalData> SignalLog { get; init; }
+
+    /// <summary>The user's recorded rerank decisions (the last 100 by default), oldest first.</summary>
+    [Id(6)] public IReadOnlyList<DecisionView> Decisions { get; init; } = [];
 }
 
 [GenerateSerializer, Immutable, Alias("Clarity.EvidenceCutoffView")]

@@ -73,5 +73,14 @@ public sealed class SelfModelEvents : IDisposable
         Snapshotted?.Invoke(grainKey, logPosition);
     }
 
+    /// <summary>
+    /// Raised when an activation has loaded its snapshot and replayed the log after it: the grain
+    /// key, the snapshot's log position, and the positions replayed on top, in order.
+    /// </summary>
+    public event Action<string, long, IReadOnlyList<long>>? Activated;
+
+    public void OnActivated(string grainKey, long snapshotPosition, IReadOnlyList<State.LoggedSignal> replayed) =>
+        Activated?.Invoke(grainKey, snapshotPosition, [.. replayed.Select(r => r.Position)]);
+
     public void Dispose() => _meter.Dispose();
 }

@@ -73,10 +73,13 @@ public sealed partial class SelfModelGrain
         _logPosition = 0;
         _dirty = false;
         _signalsSinceSnapshot = 0;
+        _unsavedDecisions.Clear();
+        _decisionsRestored = Task.CompletedTask;
         DeactivateOnIdle();
         // The log first: it is what remembers signal ids; a snapshot left behind alone would be
         // erased by the retry, while a log left behind would be replayed into a new model.
         var deleted = await log.DeleteAsync(_tenantId, _userId);
+        await decisions.DeleteAsync(_tenantId, _userId);
         await state.ClearStateAsync();
         LogErased(logger, _userId, deleted);
     }
@@ -85,6 +88,7 @@ public sealed partial class SelfModelGrain
     {
         var now = clock.GetUtcNow();
         var logged = await log.ReadAsync(_tenantId, _userId);
+        await RestoreDecisionsAsync();
         return new SelfModelExport
         {
             UserId = _userId,
@@ -105,6 +109,7 @@ public sealed partial class SelfModelGrain
                 RecentIds = [.. _model.RecentSignalIds],
             },
             SignalLog = [.. logged.Select(l => l.Signal)],
+            Decisions = [.. _model.RecordedDecisions.Select(d => d.ToView())],
         };
     }
 

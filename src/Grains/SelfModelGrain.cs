@@ -33,11 +33,14 @@ public sealed class SelfModelGrainOptions
 /// the engine; decay is computed at read time, so correctness never depends on the housekeeping
 /// timer. Durability: signals are appended to the signal log before they are applied (acknowledged
 /// means in the log); the state is a snapshot written behind with the log position it includes, and
-/// activation replays the log after that position.
+/// activation replays the log after that position. Rerank decisions are written behind to their own
+/// store (with the snapshot cycle, at deactivation, and before any signal that answers one is logged)
+/// and read back only when a caller needs one that memory does not hold.
 /// </summary>
 public sealed partial class SelfModelGrain(
     [PersistentState("selfmodel", StorageNames.Clarity)] IPersistentState<SelfModelState> state,
     ISignalLog log,
+    IDecisionStore decisions,
     BeliefEngine engine,
     TimeProvider clock,
     IOptions<SelfModelGrainOptions> options,
@@ -54,6 +57,11 @@ public sealed partial class SelfModelGrain(
     private int _signalsSinceSnapshot;
     private bool _dirty;
 
+    // Decisions recorded since the last write-behind, oldest first, and the one read of the stored
+    // ones (null until a caller needs a decision that memory does not hold).
+    private readonly List<Decision> _unsavedDecisions = [];
+    private Task? _decisionsRestored;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenantId, _userId) = SelfModelKey.Parse(this.GetPrimaryKeyString());
@@ -64,18 +72,19 @@ public sealed partial class SelfModelGrain(
         var period = options.Value.HousekeepingPeriod;
         this.RegisterGrainTimer(HousekeepAsync, new GrainTimerCreationOptions(period, period));
         var snapshotPeriod = options.Value.SnapshotPeriod;
-        this.RegisterGrainTimer(SnapshotIfChangedAsync, new GrainTimerCreationOptions(snapshotPeriod, snapshotPeriod));
+        this.RegisterGrainTimer(WriteBehindAsync, new GrainTimerCreationOptions(snapshotPeriod, snapshotPeriod));
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // Best effort: what the snapshot misses is replayed from the log at the next activation.
-        await SnapshotIfChangedAsync(cancellationToken);
+        await WriteBehindAsync(cancellationToken);
     }
 
     public async Task<IngestResult> IngestAsync(IReadOnlyList<SignalData> signals)
     {
         ValidateBatch(signals);
+        await PrepareFeedbackAsync(signals.Select(s => s.Context?.DecisionId));
         // The log decides what is new (unique per tenant, user and signal id), durably and across
         // restarts; only what it accepted is applied, so retries and replays count once.
         IReadOnlyList<long?> positions;
@@ -143,13 +152,29 @@ public sealed partial class SelfModelGrain(
             request.OptimizeFor,
             request.Limit,
             this.GetPrimaryKeyString()));
+        var isNew = _model.FindDecision(decision.Id) is null;
         engine.Record(_model, decision);
+        if (isNew && engine.Options.Rerank.MaxDecisions > 0)
+        {
+            _unsavedDecisions.Add(decision);
+            if (_unsavedDecisions.Count > engine.Options.Rerank.MaxDecisions)
+            {
+                _unsavedDecisions.RemoveAt(0);
+            }
+        }
         events.Reranked(request.Candidates.Count, decision.Result.Suppressed.Count);
         return Task.FromResult(decision.Result.ToResponse());
     }
 
-    public Task<DecisionView?> GetDecisionAsync(string decisionId) =>
-        Task.FromResult(_model.FindDecision(decisionId)?.ToView());
+    public async Task<DecisionView?> GetDecisionAsync(string decisionId)
+    {
+        if (_model.FindDecision(decisionId) is { } recent)
+        {
+            return recent.ToView();
+        }
+        await RestoreDecisionsAsync();
+        return _model.FindDecision(decisionId)?.ToView();
+    }
 
     private async Task HousekeepAsync(CancellationToken cancellationToken)
     {
@@ -166,7 +191,13 @@ public sealed partial class SelfModelGrain(
     // sees storage trouble), never a model that misses acknowledged signals.
     private async Task ReplayLogAsync(CancellationToken cancellationToken)
     {
+        var snapshotPosition = _logPosition;
         var tail = await log.ReadAsync(_tenantId, _userId, _logPosition, cancellationToken);
+        if (tail.Any(entry => entry.Signal.Context?.DecisionId is not null))
+        {
+            // Feedback is applied against the decision it answers, as it was when it was first applied.
+            await RestoreDecisionsAsync();
+        }
         foreach (var entry in tail)
         {
             engine.Apply(_model, entry.Signal.ToSignal());
@@ -174,6 +205,76 @@ public sealed partial class SelfModelGrain(
         }
         _dirty = tail.Count > 0;
         _signalsSinceSnapshot = tail.Count;
+        events.OnActivated(this.GetPrimaryKeyString(), snapshotPosition, tail);
+    }
+
+    private async Task WriteBehindAsync(CancellationToken cancellationToken)
+    {
+        await SnapshotIfChangedAsync(cancellationToken);
+        try
+        {
+            await SaveDecisionsAsync(cancellationToken);
+        }
+        catch (StorageUnavailableException exception)
+        {
+            // Kept in memory and retried at the next tick; only a crash before then loses them.
+            logger.LogWarning(exception, "Writing the decisions of {UserId} failed; retrying at the next write-behind", _userId);
+        }
+    }
+
+    private async Task SaveDecisionsAsync(CancellationToken cancellationToken)
+    {
+        if (_unsavedDecisions.Count == 0)
+        {
+            return;
+        }
+        var count = _unsavedDecisions.Count;
+        var stored = _unsavedDecisions.Select(DecisionPayload.Serialize).ToList();
+        await decisions.WriteAsync(_tenantId, _userId, stored, engine.Options.Rerank.MaxDecisions, cancellationToken);
+        _unsavedDecisions.RemoveRange(0, Math.Min(count, _unsavedDecisions.Count));
+    }
+
+    // A signal that answers a decision is applied against that decision, live and at every replay:
+    // so the decision is stored before the signal is logged, and read back before it is applied
+    // when memory does not hold it. Only feedback signals pay for this.
+    private async Task PrepareFeedbackAsync(IEnumerable<string?> decisionIds)
+    {
+        var missing = false;
+        var unsaved = false;
+        foreach (var id in decisionIds)
+        {
+            if (id is null)
+            {
+                continue;
+            }
+            unsaved |= _unsavedDecisions.Exists(d => d.Id == id);
+            missing |= _model.FindDecision(id) is null;
+        }
+        if (unsaved)
+        {
+            await SaveDecisionsAsync(CancellationToken.None);
+        }
+        if (missing)
+        {
+            await RestoreDecisionsAsync();
+        }
+    }
+
+    // Reads the stored decisions once per activation, behind the ones recorded since. Shared, so
+    // read-only calls that interleave wait for the same read; a failed read is tried again next time.
+    private Task RestoreDecisionsAsync()
+    {
+        if (_decisionsRestored is { IsFaulted: false, IsCanceled: false } restoring)
+        {
+            return restoring;
+        }
+        return _decisionsRestored = RestoreAsync();
+
+        async Task RestoreAsync()
+        {
+            var stored = await decisions.ReadAsync(_tenantId, _userId, engine.Options.Rerank.MaxDecisions);
+            engine.RestoreDecisions(_model, stored.Select(d => DecisionPayload.Deserialize(d.Payload)));
+        }
     }
 
     // Writes the snapshot with the log position it includes. Signals are already durable in the

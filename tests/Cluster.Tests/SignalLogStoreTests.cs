@@ -24,6 +24,7 @@ public sealed class SignalLogStoreTests(PostgresServer postgres)
         await PostgresStore.EnsureSchemaAsync(connectionString);
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await CheckLogAsync(new PostgresSignalLogStore(dataSource));
+        await CheckDecisionsAsync(new PostgresSignalLogStore(dataSource));
     }
 
     [Fact]
@@ -34,6 +35,7 @@ public sealed class SignalLogStoreTests(PostgresServer postgres)
         {
             SqliteStore.EnsureSchema(directory);
             await CheckLogAsync(new SqliteSignalLogStore(SqliteStore.ConnectionString(directory)));
+            await CheckDecisionsAsync(new SqliteSignalLogStore(SqliteStore.ConnectionString(directory)));
         }
         finally
         {
@@ -75,6 +77,26 @@ public sealed class SignalLogStoreTests(PostgresServer postgres)
         Assert.Single(await log.ReadAsync("t2", "alice"));
         // After erasure the ids are new again.
         Assert.All(await log.AppendAsync("t1", "alice", [Signal("a")]), p => Assert.NotNull(p));
+    }
+
+    private static async Task CheckDecisionsAsync(ISignalLogStore sql)
+    {
+        var store = new DecisionStore(sql, NullLogger<DecisionStore>.Instance);
+        static StoredDecision Decision(int n) => new($"d-{n}", $"{{\"n\":{n}}}");
+
+        await store.WriteAsync("t1", "alice", [Decision(1), Decision(2)], keep: 3);
+        // A known id keeps its place and payload; beyond the bound the oldest go first.
+        await store.WriteAsync("t1", "alice", [Decision(1) with { Payload = "{}" }, Decision(3), Decision(4)], keep: 3);
+        await store.WriteAsync("t1", "bob", [Decision(1)], keep: 3);
+
+        var alice = await store.ReadAsync("t1", "alice", keep: 3);
+        Assert.Equal(["d-2", "d-3", "d-4"], alice.Select(d => d.DecisionId));
+        Assert.Equal("{\"n\":2}", alice[0].Payload);
+        Assert.Equal(["d-3", "d-4"], (await store.ReadAsync("t1", "alice", keep: 2)).Select(d => d.DecisionId));
+
+        Assert.Equal(3, await store.DeleteAsync("t1", "alice"));
+        Assert.Empty(await store.ReadAsync("t1", "alice", keep: 3));
+        Assert.Single(await store.ReadAsync("t1", "bob", keep: 3));
     }
 
     private static SignalData Signal(string id) => new()

@@ -291,6 +291,41 @@ public sealed class ControlApiTests
     }
 
     [Fact]
+    public async Task Decisions_outlive_a_restart_are_exported_and_are_gone_after_erasure()
+    {
+        var first = new ClarityApp();
+        var client = first.Client();
+        await (await client.PostJsonAsync("/v1/signals", KitchenLover(User, ClarityApp.Start))).ExpectAsync(HttpStatusCode.OK);
+        var rerank = await RerankAsync(client, new
+        {
+            candidates = new object[]
+            {
+                new { id = "book", category = "books/fiction", score = 0.9 },
+                new { id = "knife", category = "home/kitchen/knives", score = 0.8 },
+            },
+        });
+        var decisionId = rerank["decisionId"]!.GetValue<string>();
+        var recorded = await (await client.GetAsync($"/v1/users/{User}/decisions/{decisionId}")).ExpectAsync(HttpStatusCode.OK);
+
+        // A new host on the same store: the decision comes back from storage, not from memory.
+        await using var second = await first.RestartAsync();
+        client = second.Client();
+        var reread = await (await client.GetAsync($"/v1/users/{User}/decisions/{decisionId}")).ExpectAsync(HttpStatusCode.OK);
+        var export = await (await client.GetAsync($"/v1/users/{User}/export")).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal(recorded.ToJsonString(), reread.ToJsonString());
+        Assert.NotEmpty(reread["response"]!["items"]!.AsArray().Single(i => Id(i!) == "knife")!["reasons"]!.AsArray());
+        Assert.NotEmpty(reread["beliefs"]!.AsArray());
+        var exported = Assert.Single(export["decisions"]!.AsArray())!;
+        Assert.Equal(recorded.ToJsonString(), exported.ToJsonString());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/v1/users/{User}")).StatusCode);
+
+        await (await client.GetAsync($"/v1/users/{User}/decisions/{decisionId}")).ExpectProblemAsync(HttpStatusCode.NotFound);
+        Assert.Empty((await (await client.GetAsync($"/v1/users/{User}/export")).ExpectAsync(HttpStatusCode.OK))["decisions"]!.AsArray());
+    }
+
+    [Fact]
     public async Task Erase_removes_everything_and_forgets_the_signal_ids()
     {
         var first = new ClarityApp();

@@ -36,6 +36,31 @@ internal sealed class DecisionLog
 
     public Decision? Find(string id) => _byId.GetValueOrDefault(id);
 
+    /// <summary>
+    /// Puts decisions read back from storage (oldest first) before the ones recorded since, keeping
+    /// the newest <paramref name="bound"/> and one copy of each id.
+    /// </summary>
+    public void RestoreOlder(IEnumerable<Decision> older, int bound)
+    {
+        var newer = _order.ToList();
+        _order.Clear();
+        foreach (var decision in older)
+        {
+            if (_byId.TryAdd(decision.Id, decision))
+            {
+                _order.Enqueue(decision.Id);
+            }
+        }
+        foreach (var id in newer)
+        {
+            _order.Enqueue(id);
+        }
+        while (_order.Count > Math.Max(0, bound))
+        {
+            _byId.Remove(_order.Dequeue());
+        }
+    }
+
     public void Record(Decision decision, int bound)
     {
         if (bound <= 0)

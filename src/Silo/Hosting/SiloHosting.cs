@@ -96,6 +96,7 @@ public static class SiloHosting
         }
         builder.Services.AddSingleton<GroupCommitSignalLog>();
         builder.Services.AddSingleton<ISignalLog>(services => services.GetRequiredService<GroupCommitSignalLog>());
+        builder.Services.AddSingleton<IDecisionStore, DecisionStore>();
         return options;
     }
 

@@ -150,7 +150,7 @@ public sealed partial class GroupCommitSignalLog : ISignalLog, IAsyncDisposable
         }
     }
 
-    private static bool IsStoreFailure(Exception exception) =>
+    internal static bool IsStoreFailure(Exception exception) =>
         exception is System.Data.Common.DbException or TimeoutException or System.Net.Sockets.SocketException or InvalidOperationException or IOException;
 
     public async ValueTask DisposeAsync()

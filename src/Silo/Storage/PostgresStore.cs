@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Clarity.Grains.State;
 using Npgsql;
 
 namespace Clarity.Silo.Storage;
@@ -137,6 +138,52 @@ public sealed class PostgresSignalLogStore(NpgsqlDataSource dataSource, int maxC
     public async Task<int> DeleteAsync(string tenantId, string userId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("DELETE FROM clarity_signal_log WHERE tenant_id = @tenant AND user_id = @user");
+        command.Parameters.Add(new NpgsqlParameter<string>("tenant", tenantId));
+        command.Parameters.Add(new NpgsqlParameter<string>("user", userId));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task WriteDecisionsAsync(string tenantId, string userId, IReadOnlyList<StoredDecision> decisions, int keep, CancellationToken cancellationToken)
+    {
+        // Two statements in one batch, which PostgreSQL runs as one implicit transaction.
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO clarity_decisions (tenant_id, user_id, decision_id, payload)
+            SELECT @tenant, @user, d.id, d.payload FROM unnest(@ids, @payloads) WITH ORDINALITY AS d(id, payload, n) ORDER BY d.n
+            ON CONFLICT (tenant_id, user_id, decision_id) DO NOTHING;
+            DELETE FROM clarity_decisions WHERE tenant_id = @tenant AND user_id = @user AND seq < (
+                SELECT seq FROM clarity_decisions WHERE tenant_id = @tenant AND user_id = @user ORDER BY seq DESC OFFSET @skip LIMIT 1)
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string>("tenant", tenantId));
+        command.Parameters.Add(new NpgsqlParameter<string>("user", userId));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("ids", [.. decisions.Select(d => d.DecisionId)]));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("payloads", [.. decisions.Select(d => d.Payload)]));
+        command.Parameters.Add(new NpgsqlParameter<long>("skip", Math.Max(0, keep - 1)));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<StoredDecision>> ReadDecisionsAsync(string tenantId, string userId, int keep, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT decision_id, payload FROM (
+                SELECT seq, decision_id, payload FROM clarity_decisions
+                WHERE tenant_id = @tenant AND user_id = @user ORDER BY seq DESC LIMIT @keep) newest
+            ORDER BY seq
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string>("tenant", tenantId));
+        command.Parameters.Add(new NpgsqlParameter<string>("user", userId));
+        command.Parameters.Add(new NpgsqlParameter<long>("keep", Math.Max(0, keep)));
+        var result = new List<StoredDecision>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add(new StoredDecision(reader.GetString(0), reader.GetString(1)));
+        }
+        return result;
+    }
+
+    public async Task<int> DeleteDecisionsAsync(string tenantId, string userId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM clarity_decisions WHERE tenant_id = @tenant AND user_id = @user");
         command.Parameters.Add(new NpgsqlParameter<string>("tenant", tenantId));
         command.Parameters.Add(new NpgsqlParameter<string>("user", userId));
         return await command.ExecuteNonQueryAsync(cancellationToken);

@@ -80,4 +80,70 @@ public sealed class SqliteSignalLogStore(string connectionString) : ISignalLogSt
         command.Parameters.AddWithValue("@user", userId);
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    public async Task WriteDecisionsAsync(string tenantId, string userId, IReadOnlyList<StoredDecision> decisions, int keep, CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var decision in decisions)
+        {
+            await using var insert = connection.CreateCommand();
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO clarity_decisions (tenant_id, user_id, decision_id, payload) VALUES (@tenant, @user, @id, @payload)
+                ON CONFLICT (tenant_id, user_id, decision_id) DO NOTHING
+                """;
+            insert.Parameters.AddWithValue("@tenant", tenantId);
+            insert.Parameters.AddWithValue("@user", userId);
+            insert.Parameters.AddWithValue("@id", decision.DecisionId);
+            insert.Parameters.AddWithValue("@payload", decision.Payload);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using var prune = connection.CreateCommand();
+        prune.Transaction = transaction;
+        prune.CommandText = """
+            DELETE FROM clarity_decisions WHERE tenant_id = @tenant AND user_id = @user AND seq < (
+                SELECT seq FROM clarity_decisions WHERE tenant_id = @tenant AND user_id = @user ORDER BY seq DESC LIMIT 1 OFFSET @skip)
+            """;
+        prune.Parameters.AddWithValue("@tenant", tenantId);
+        prune.Parameters.AddWithValue("@user", userId);
+        prune.Parameters.AddWithValue("@skip", Math.Max(0, keep - 1));
+        await prune.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<StoredDecision>> ReadDecisionsAsync(string tenantId, string userId, int keep, CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT decision_id, payload FROM (
+                SELECT seq, decision_id, payload FROM clarity_decisions
+                WHERE tenant_id = @tenant AND user_id = @user ORDER BY seq DESC LIMIT @keep)
+            ORDER BY seq
+            """;
+        command.Parameters.AddWithValue("@tenant", tenantId);
+        command.Parameters.AddWithValue("@user", userId);
+        command.Parameters.AddWithValue("@keep", Math.Max(0, keep));
+        var result = new List<StoredDecision>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add(new StoredDecision(reader.GetString(0), reader.GetString(1)));
+        }
+        return result;
+    }
+
+    public async Task<int> DeleteDecisionsAsync(string tenantId, string userId, CancellationToken cancellationToken)
+    {
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM clarity_decisions WHERE tenant_id = @tenant AND user_id = @user";
+        command.Parameters.AddWithValue("@tenant", tenantId);
+        command.Parameters.AddWithValue("@user", userId);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }

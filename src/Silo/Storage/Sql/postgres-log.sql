@@ -15,3 +15,17 @@ CREATE TABLE IF NOT EXISTS clarity_signal_log (
 
 -- Replay, export and erasure read one user's entries in position order.
 CREATE INDEX IF NOT EXISTS clarity_signal_log_user ON clarity_signal_log (tenant_id, user_id, position);
+
+-- Recorded rerank decisions: the newest N per user (the grain prunes as it writes), read back for
+-- audit, export and feedback after a reactivation. seq orders one user's decisions.
+CREATE TABLE IF NOT EXISTS clarity_decisions (
+    seq         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    tenant_id   text        NOT NULL,
+    user_id     text        NOT NULL,
+    decision_id text        NOT NULL,
+    payload     text        NOT NULL,
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT clarity_decisions_decision UNIQUE (tenant_id, user_id, decision_id)
+);
+
+CREATE INDEX IF NOT EXISTS clarity_decisions_user ON clarity_decisions (tenant_id, user_id, seq);
