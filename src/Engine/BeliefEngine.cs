@@ -134,7 +134,9 @@ public sealed partial class BeliefEngine
     }
 
     // Signals leave the window oldest first, so the folded state sees them in event-time order.
-    private void Fold(SelfModel model)
+    // The window's age is measured from its newest signal, or from `now` when housekeeping passes a
+    // later instant: signals long in the past leave it even when no newer signal came to push them out.
+    private void Fold(SelfModel model, long nowTicks = long.MinValue)
     {
         var window = model.Window;
         var options = Options.Interpretation;
@@ -142,7 +144,7 @@ public sealed partial class BeliefEngine
         var folded = 0;
         while (window.Count - folded > 0
             && (window.Count - folded > options.ReorderWindowSignals
-                || window[^1].OccurredAt.UtcTicks - window[folded].OccurredAt.UtcTicks > span))
+                || Math.Max(window[^1].OccurredAt.UtcTicks, nowTicks) - window[folded].OccurredAt.UtcTicks > span))
         {
             Interpret(model, model.Folded, window[folded], null);
             model.FoldedThrough = window[folded];
@@ -296,6 +298,9 @@ public sealed partial class BeliefEngine
     {
         var changes = new List<BeliefChange>();
         var ticks = now.UtcTicks;
+        // Pruning removes a belief from the folded and the current state; a signal still in the
+        // window would bring it back at the next rebuild (a late signal, or a restore from a snapshot).
+        Fold(model, ticks);
         List<BeliefKey>? prune = null;
         foreach (var belief in model.Beliefs.Values)
         {

@@ -70,6 +70,9 @@ public sealed partial class SelfModel
 
     public IReadOnlyDictionary<BeliefKey, Belief> Beliefs => Current.Beliefs;
 
+    /// <summary>The beliefs of the folded state (before the reorder window), for persistence with <see cref="WindowSignals"/>.</summary>
+    public IReadOnlyDictionary<BeliefKey, Belief> FoldedBeliefs => Folded.Beliefs;
+
     /// <summary>Signals in the reorder window, oldest first (for persistence).</summary>
     public IReadOnlyList<Signal> WindowSignals => Window;
 

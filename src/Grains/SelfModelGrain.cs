@@ -1,6 +1,7 @@
 using Clarity.Engine;
 using Clarity.Engine.Beliefs;
 using Clarity.Engine.Ranking;
+using Clarity.Engine.Signals;
 using Clarity.Grains.Interfaces;
 using Clarity.Grains.State;
 using Microsoft.Extensions.Logging;
@@ -67,8 +68,9 @@ public sealed partial class SelfModelGrain(
         (_tenantId, _userId) = SelfModelKey.Parse(this.GetPrimaryKeyString());
         _model = state.State.ToModel(engine.Options);
         _logPosition = state.State.LogPosition;
+        var window = state.State.WindowSignals();
         ReleaseSnapshot();
-        await ReplayLogAsync(cancellationToken);
+        await ReplayLogAsync(window, cancellationToken);
         var period = options.Value.HousekeepingPeriod;
         this.RegisterGrainTimer(HousekeepAsync, new GrainTimerCreationOptions(period, period));
         var snapshotPeriod = options.Value.SnapshotPeriod;
@@ -189,14 +191,18 @@ public sealed partial class SelfModelGrain(
 
     // Applies what the log holds beyond the snapshot. A failure fails the activation (the caller
     // sees storage trouble), never a model that misses acknowledged signals.
-    private async Task ReplayLogAsync(CancellationToken cancellationToken)
+    private async Task ReplayLogAsync(IReadOnlyList<Signal> window, CancellationToken cancellationToken)
     {
         var snapshotPosition = _logPosition;
         var tail = await log.ReadAsync(_tenantId, _userId, _logPosition, cancellationToken);
-        if (tail.Any(entry => entry.Signal.Context?.DecisionId is not null))
+        if (window.Any(s => s.Context?.DecisionId is not null) || tail.Any(entry => entry.Signal.Context?.DecisionId is not null))
         {
             // Feedback is applied against the decision it answers, as it was when it was first applied.
             await RestoreDecisionsAsync();
+        }
+        if (window.Count > 0)
+        {
+            engine.RestoreWindow(_model, window);
         }
         foreach (var entry in tail)
         {

@@ -10,8 +10,10 @@ namespace Clarity.Engine.Interpretation;
 /// context for interpreting the next signals (recent views, streaks, usual prices) starts afresh.
 /// </summary>
 /// <remarks>
-/// The reorder window is folded into the snapshot: after a restore, a signal older than the latest
-/// one applied before the snapshot is beyond the reorder boundary (see <see cref="SelfModel"/>).
+/// <see cref="Export"/> folds the reorder window into the document: after a restore, a signal older
+/// than the latest one applied before it is beyond the reorder boundary (see <see cref="SelfModel"/>).
+/// <see cref="ExportFolded"/> plus the stored window keeps the boundary where it was, so a snapshot
+/// does not change how a late signal is read.
 /// </remarks>
 public static class Memory
 {
@@ -20,10 +22,18 @@ public static class Memory
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static string Export(SelfModel model)
+    public static string Export(SelfModel model) =>
+        ExportDocument(model.Current.History, model.Window.Count > 0 ? model.Window[^1] : model.FoldedThrough);
+
+    /// <summary>
+    /// The memory of the folded state only (what the signals that left the reorder window built),
+    /// for a snapshot that also stores <see cref="SelfModel.WindowSignals"/>: imported, then
+    /// <see cref="BeliefEngine.RestoreWindow"/>, it gives back the model with its window intact.
+    /// </summary>
+    public static string ExportFolded(SelfModel model) => ExportDocument(model.Folded.History, model.FoldedThrough);
+
+    private static string ExportDocument(History history, Signal? boundary)
     {
-        var history = model.Current.History;
-        var boundary = model.Window.Count > 0 ? model.Window[^1] : model.FoldedThrough;
         var document = new MemoryDocument(
             Version,
             history.Engagement,

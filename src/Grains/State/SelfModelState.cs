@@ -33,6 +33,37 @@ public sealed class SelfModelState
     /// engine can evolve it without renumbering stored fields here.
     /// </summary>
     [Id(6)] public string? InterpreterMemory { get; set; }
+
+    /// <summary>
+    /// The reorder window (signals not yet folded, in event order). When present, <see cref="Beliefs"/>
+    /// and <see cref="InterpreterMemory"/> are the folded state and activation replays the window on
+    /// top, so a late signal is read the same whether or not a snapshot happened in between. Empty in
+    /// snapshots written before the window was stored: those hold the window folded in.
+    /// </summary>
+    [Id(7)] public List<WindowSignalState> Window { get; set; } = [];
+}
+
+/// <summary>A signal of the reorder window as stored.</summary>
+[GenerateSerializer, Immutable, Alias("Clarity.WindowSignalState")]
+public sealed record WindowSignalState(
+    [property: Id(0)] string Id,
+    [property: Id(1)] SignalType Type,
+    [property: Id(2)] DateTimeOffset OccurredAt,
+    [property: Id(3)] string ItemId,
+    [property: Id(4)] string Category,
+    [property: Id(5)] double? Price,
+    [property: Id(6)] IReadOnlyList<string>? Tags,
+    [property: Id(7)] double? Value,
+    [property: Id(8)] string? SessionId,
+    [property: Id(9)] string? DecisionId,
+    [property: Id(10)] bool Gift)
+{
+    public static WindowSignalState From(Signal s) =>
+        new(s.Id, s.Type, s.OccurredAt, s.Item.Id, s.Item.Category, s.Item.Price, s.Item.Tags, s.Value, s.Context?.SessionId, s.Context?.DecisionId, s.Context?.Gift ?? false);
+
+    public Signal ToSignal() => new(
+        Id, Type, OccurredAt, new ItemRef(ItemId, Category, Price, Tags), Value,
+        SessionId is null && DecisionId is null && !Gift ? null : new SignalContext(SessionId, DecisionId, Gift));
 }
 
 [GenerateSerializer, Immutable, Alias("Clarity.CutoffState")]
@@ -95,16 +126,25 @@ public sealed record TrailState(
 /// <summary>Maps between the engine's model and its stored form.</summary>
 public static class SelfModelStateMapping
 {
+    /// <summary>
+    /// The folded state plus the reorder window: what the model is, and also how it would read a
+    /// late signal (see <see cref="SelfModelState.Window"/>). Restore with <see cref="ToModel"/>, then
+    /// <see cref="BeliefEngine.RestoreWindow"/> with <see cref="WindowSignals"/>.
+    /// </summary>
     public static SelfModelState ToState(this SelfModel model) => new()
     {
-        Beliefs = [.. model.Beliefs.Values.Select(ToState)],
+        Beliefs = [.. model.FoldedBeliefs.Values.Select(ToState)],
         RecentSignalIds = [.. model.RecentSignalIds],
         FirstSignalAt = model.FirstSignalAt,
         LastSignalAt = model.LastSignalAt,
         SignalCount = model.SignalCount,
         Cutoffs = [.. model.EvidenceCutoffs.Select(c => new CutoffState(c.Key.Kind, c.Key.Subject, c.Value))],
-        InterpreterMemory = Memory.Export(model),
+        InterpreterMemory = Memory.ExportFolded(model),
+        Window = [.. model.WindowSignals.Select(WindowSignalState.From)],
     };
+
+    /// <summary>The stored reorder window, to replay with <see cref="BeliefEngine.RestoreWindow"/> after <see cref="ToModel"/>.</summary>
+    public static IReadOnlyList<Signal> WindowSignals(this SelfModelState state) => [.. state.Window.Select(w => w.ToSignal())];
 
     public static SelfModel ToModel(this SelfModelState state, EngineOptions options)
     {
