@@ -3,7 +3,39 @@ using Clarity.Engine.Signals;
 namespace Clarity.Engine.Beliefs;
 
 /// <summary>One entry of a belief's audit trail: the signal that moved it and by how much.</summary>
-public sealed record TrailEntry(string SignalId, SignalType Type, DateTimeOffset OccurredAt, double Effect, string? Note = null);
+/// <remarks>
+/// A value, not an object: trails are most of a self-model's memory, and recording evidence should not
+/// allocate. The instant is kept as UTC ticks plus the offset it was given in (40 bytes in all).
+/// </remarks>
+public readonly record struct TrailEntry
+{
+    private readonly long _utcTicks;
+    private readonly short _offsetMinutes;
+
+    public TrailEntry(string signalId, SignalType type, DateTimeOffset occurredAt, double effect, string? note = null)
+    {
+        SignalId = signalId;
+        Type = type;
+        _utcTicks = occurredAt.UtcTicks;
+        _offsetMinutes = (short)(occurredAt.Offset.Ticks / TimeSpan.TicksPerMinute);
+        Effect = effect;
+        Note = note;
+    }
+
+    public string SignalId { get; }
+
+    public SignalType Type { get; }
+
+    public DateTimeOffset OccurredAt =>
+        new DateTimeOffset(_utcTicks, TimeSpan.Zero).ToOffset(new TimeSpan(_offsetMinutes * TimeSpan.TicksPerMinute));
+
+    /// <summary>UTC ticks of <see cref="OccurredAt"/>.</summary>
+    public long OccurredAtUtcTicks => _utcTicks;
+
+    public double Effect { get; }
+
+    public string? Note { get; }
+}
 
 /// <summary>
 /// A proposition about one user with its evidence as a decayed Beta posterior: prior pseudo-counts
@@ -12,7 +44,8 @@ public sealed record TrailEntry(string SignalId, SignalType Type, DateTimeOffset
 /// </summary>
 public sealed partial class Belief
 {
-    private List<TrailEntry> _trail = [];
+    private TrailEntry[] _trail = [];
+    private int _trailCount;
 
     public Belief(BeliefKey key, DateTimeOffset firstObservedAt)
     {
@@ -63,13 +96,14 @@ public sealed partial class Belief
     public bool Holds { get; set; } = true;
 
     /// <summary>Most recent first, bounded by <see cref="EngineOptions.TrailLength"/>.</summary>
-    public IReadOnlyList<TrailEntry> Trail => _trail;
+    public IReadOnlyList<TrailEntry> Trail => new ArraySegment<TrailEntry>(_trail, 0, _trailCount);
 
-    internal void Record(TrailEntry entry, int bound)
+    internal void Record(in TrailEntry entry, int bound)
     {
         // Keep newest first by event time; insertion is near the front for in-order arrival.
+        var at = entry.OccurredAtUtcTicks;
         var index = 0;
-        while (index < _trail.Count && _trail[index].OccurredAt > entry.OccurredAt)
+        while (index < _trailCount && _trail[index].OccurredAtUtcTicks > at)
         {
             index++;
         }
@@ -77,11 +111,18 @@ public sealed partial class Belief
         {
             return;
         }
-        _trail.Insert(index, entry);
-        if (_trail.Count > bound)
+        if (_trailCount < bound)
         {
-            _trail.RemoveAt(_trail.Count - 1);
+            if (_trailCount == _trail.Length)
+            {
+                // Grow by doubling up to the bound: most beliefs hold a few entries.
+                Array.Resize(ref _trail, Math.Min(bound, Math.Max(2, _trail.Length * 2)));
+            }
+            _trailCount++;
         }
+        // The oldest entry falls off the end when the trail is full.
+        Array.Copy(_trail, index, _trail, index + 1, _trailCount - 1 - index);
+        _trail[index] = entry;
     }
 
     // Both readings of the statement, rendered on first use and kept: the text depends only on the
@@ -97,13 +138,13 @@ public sealed partial class Belief
     public Belief Clone()
     {
         var copy = (Belief)MemberwiseClone();
-        copy._trail = [.. _trail];
+        copy._trail = _trailCount == 0 ? [] : _trail.AsSpan(0, _trailCount).ToArray();
         return copy;
     }
 
     public void RestoreTrail(IEnumerable<TrailEntry> entries)
     {
-        _trail.Clear();
-        _trail.AddRange(entries);
+        _trail = [.. entries];
+        _trailCount = _trail.Length;
     }
 }

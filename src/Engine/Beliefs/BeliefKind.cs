@@ -97,11 +97,26 @@ public readonly record struct BeliefKey
     /// A stable id derived from kind and subject, so replays and reactivations give the same id and
     /// an id never reveals anything a caller could not already see.
     /// </summary>
+    /// <remarks>
+    /// Computed once per key per process and shared: every user with a belief about the same
+    /// category holds the same string (a self-model's ids were about a tenth of its memory).
+    /// </remarks>
     public string Id()
     {
+        if (IdCache.TryGetValue(this, out var id))
+        {
+            return id;
+        }
         var text = $"{Kind.Wire()}|{Subject}";
         Span<byte> hash = stackalloc byte[32];
         System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text), hash);
-        return "b-" + Convert.ToHexStringLower(hash[..8]);
+        id = "b-" + Convert.ToHexStringLower(hash[..8]);
+        // Bounded like the category index: keys are a tenant's categories times six kinds, thousands;
+        // beyond the bound (a hostile client inventing categories) ids are computed per call.
+        return IdCache.Count < MaxCachedIds ? IdCache.GetOrAdd(this, id) : id;
     }
+
+    private const int MaxCachedIds = 200_000;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<BeliefKey, string> IdCache = new();
 }
