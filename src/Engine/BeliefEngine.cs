@@ -337,19 +337,64 @@ public sealed partial class BeliefEngine
         {
             return;
         }
-        // Least useful first: inferred before user-given, then the least evidence still counting.
+        // Least useful first: inferred before user-given, then the least evidence still counting,
+        // then by id. A price-tier Dirichlet (budget, mid and premium of one scope compete as one
+        // distribution) is one unit: pruned whole, ranked by its most useful tier, never split so that
+        // the tiers left behind would no longer sum to one.
         var ticks = now.UtcTicks;
-        var victims = model.Beliefs.Values
-            .OrderBy(b => b.Source == BeliefSource.Inferred ? 0 : 1)
-            .ThenBy(b => Posterior(b, Options.For(b.Key.Kind), HalfLifeTicks(b.Key), ticks).Evidence)
-            .ThenBy(b => b.Id, StringComparer.Ordinal)
-            .Take(excess)
-            .ToList();
-        foreach (var belief in victims)
+        var units = new Dictionary<string, PruneUnit>(StringComparer.Ordinal);
+        foreach (var belief in model.Beliefs.Values)
         {
-            model.Remove(belief.Key);
-            changes?.Add(new BeliefChange(ChangeKind.Pruned, belief.Id, belief.Key));
+            var evidence = Posterior(belief, Options.For(belief.Key.Kind), HalfLifeTicks(belief.Key), ticks).Evidence;
+            var given = belief.Source != BeliefSource.Inferred;
+            var name = belief.Key.Kind == BeliefKind.PriceTier ? "@" + TierScope(belief.Key.Subject) : belief.Id;
+            if (units.TryGetValue(name, out var unit))
+            {
+                unit.Given |= given;
+                unit.Evidence = Math.Max(unit.Evidence, evidence);
+                if (string.CompareOrdinal(belief.Id, unit.Id) < 0)
+                {
+                    unit.Id = belief.Id;
+                }
+                unit.Members.Add(belief);
+            }
+            else
+            {
+                units.Add(name, new PruneUnit { Given = given, Evidence = evidence, Id = belief.Id, Members = [belief] });
+            }
         }
+        var ordered = new List<PruneUnit>(units.Values);
+        ordered.Sort(static (a, b) =>
+        {
+            var order = a.Given.CompareTo(b.Given);
+            order = order != 0 ? order : a.Evidence.CompareTo(b.Evidence);
+            return order != 0 ? order : string.CompareOrdinal(a.Id, b.Id);
+        });
+        foreach (var unit in ordered)
+        {
+            if (excess <= 0)
+            {
+                break;
+            }
+            unit.Members.Sort(static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+            foreach (var belief in unit.Members)
+            {
+                model.Remove(belief.Key);
+                changes?.Add(new BeliefChange(ChangeKind.Pruned, belief.Id, belief.Key));
+                excess--;
+            }
+        }
+    }
+
+    // A price-tier subject is "<tier>@<scope>".
+    private static string TierScope(string subject) => subject[(subject.IndexOf('@', StringComparison.Ordinal) + 1)..];
+
+    private sealed class PruneUnit
+    {
+        public bool Given;
+        public double Evidence;
+        public string Id = "";
+        public List<Belief> Members = [];
     }
 
     internal static (double Confidence, double Evidence) Posterior(Belief belief, KindOptions kind, double halfLifeTicks, long ticks)

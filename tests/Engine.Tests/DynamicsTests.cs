@@ -79,6 +79,39 @@ public sealed class DynamicsTests
     }
 
     [Fact]
+    public void The_belief_bound_prunes_a_price_tier_dirichlet_whole_never_one_tier_of_it()
+    {
+        // Budget, mid and premium of one category compete as one distribution: pruning one of them
+        // would leave two tiers whose confidences no longer sum to one. Tiers that decay fast make
+        // them the least useful beliefs, so the bound picks them.
+        static EngineOptions Options(int maxBeliefs)
+        {
+            var options = new EngineOptions { MaxBeliefs = maxBeliefs };
+            options.Kinds[BeliefKind.PriceTier].HalfLifeDays = 1;
+            return options;
+        }
+        var engine = new BeliefEngine(Options(256));
+        var model = new SelfModel();
+        for (var i = 0; i < 3; i++)
+        {
+            engine.Apply(model, Make(SignalType.View, "home/kitchen/pans", T0.AddMinutes(i), item: $"pan-{i}", price: 20));
+        }
+        engine.Apply(model, Make(SignalType.Purchase, "home/kitchen/pans", T0.AddHours(1), item: "pan-9", price: 90));
+        Assert.Equal(3, model.Beliefs.Keys.Count(k => k.Kind == BeliefKind.PriceTier));
+
+        // One belief over the bound: a view of a new leaf under known ancestors adds exactly one.
+        var bounded = new BeliefEngine(Options(model.Beliefs.Count));
+        var changes = new List<BeliefChange>();
+        bounded.Apply(model, Make(SignalType.View, "home/kitchen/knives", T0.AddDays(60), item: "knife"), changes);
+
+        Assert.True(model.Beliefs.Count <= bounded.Options.MaxBeliefs);
+        Assert.DoesNotContain(model.Beliefs.Keys, k => k.Kind == BeliefKind.PriceTier);
+        var pruned = changes.Where(c => c.Kind == ChangeKind.Pruned).ToList();
+        Assert.Equal(3, pruned.Count);
+        Assert.All(pruned, c => Assert.Equal(BeliefKind.PriceTier, c.Key.Kind));
+    }
+
+    [Fact]
     public void Category_attributes_are_configurable_per_tenant()
     {
         var options = new EngineOptions();
