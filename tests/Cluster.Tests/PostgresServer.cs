@@ -49,9 +49,16 @@ public sealed class PostgresServer : IAsyncLifetime
             await RunAsync("chown", "postgres:postgres", _directory);
         }
         await RunPostgresToolAsync("initdb", "-D", DataDirectory, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync");
-        await RunPostgresToolAsync("pg_ctl", "-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60",
-            "-o", $"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c max_connections=400", "start");
+        await StartAsync();
     }
+
+    /// <summary>Starts the server (again) and returns once it accepts connections.</summary>
+    public Task StartAsync() =>
+        RunPostgresToolAsync("pg_ctl", "-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60",
+            "-o", $"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c max_connections=400", "start");
+
+    /// <summary>An outage: stops the server at once (no checkpoint, connections cut), as a crash would.</summary>
+    public Task CrashAsync() => RunPostgresToolAsync("pg_ctl", "-D", DataDirectory, "-m", "immediate", "-w", "stop");
 
     public async Task DisposeAsync()
     {
