@@ -235,7 +235,7 @@ public sealed partial class BeliefEngine
                 Posterior = 1 - stated,
                 Status = BeliefStatus.Dormant,
                 Holds = correction.Holds,
-                Statement = Statements.Render(snapshot.Key, correction.Holds),
+                Statement = Statements.Cached(snapshot.Key, correction.Holds),
             },
             _ => snapshot with
             {
@@ -244,7 +244,7 @@ public sealed partial class BeliefEngine
                 Evidence = options.StatedEvidence + snapshot.Evidence,
                 Status = BeliefStatus.Active,
                 Holds = correction.Holds,
-                Statement = Statements.Render(snapshot.Key, correction.Holds),
+                Statement = Statements.Cached(snapshot.Key, correction.Holds),
             },
         };
     }

@@ -125,15 +125,8 @@ public sealed partial class Belief
         _trail[index] = entry;
     }
 
-    // Both readings of the statement, rendered on first use and kept: the text depends only on the
-    // key and the truth value, and reads and reranks ask for it on every request.
-    private string? _statementHolds;
-    private string? _statementNot;
-
-    /// <summary>The statement for one truth value, rendered once and reused.</summary>
-    internal string Statement(bool holds) => holds
-        ? _statementHolds ??= Statements.Render(Key, true)
-        : _statementNot ??= Statements.Render(Key, false);
+    /// <summary>The statement for one truth value (rendered once per key and shared, see <see cref="Statements.Cached"/>).</summary>
+    internal string Statement(bool holds) => Statements.Cached(Key, holds);
 
     public Belief Clone()
     {

@@ -1,8 +1,29 @@
+using System.Collections.Concurrent;
+
 namespace Clarity.Engine.Beliefs;
 
 /// <summary>Renders a belief as a sentence a user can read. Pure text; callers escape for their medium.</summary>
 public static class Statements
 {
+    // Both readings of every statement, rendered once per key per process and shared: the text
+    // depends only on the key and the truth value, reads and reranks ask for it on every request, and
+    // one copy per user was about a tenth of a self-model's memory. Bounded like the category index.
+    private const int MaxCached = 200_000;
+    private static readonly ConcurrentDictionary<BeliefKey, string> Holding = new();
+    private static readonly ConcurrentDictionary<BeliefKey, string> NotHolding = new();
+
+    /// <summary>The same text as <see cref="Render"/>, rendered once per key and reused.</summary>
+    public static string Cached(BeliefKey key, bool holds)
+    {
+        var cache = holds ? Holding : NotHolding;
+        if (cache.TryGetValue(key, out var text))
+        {
+            return text;
+        }
+        text = Render(key, holds);
+        return cache.Count < MaxCached ? cache.GetOrAdd(key, text) : text;
+    }
+
     public static string Render(BeliefKey key, bool holds)
     {
         var what = Readable(key.Subject);
