@@ -18,7 +18,15 @@ public sealed partial class BeliefEngine
         Options = options;
         _affinity = new AffinityInterpreter(options.Affinity);
         _categories = new CategoryIndex(options.Interpretation);
+        // Looked up on every piece of evidence: an array by kind instead of a dictionary lookup.
+        // The options objects are shared, so later changes to their values are still seen.
+        _kinds = [.. Enum.GetValues<BeliefKind>().Select(options.For)];
     }
+
+    private readonly KindOptions[] _kinds;
+
+    /// <summary>The options of one kind (as <see cref="EngineOptions.For"/> gave them when the engine was made).</summary>
+    internal KindOptions Kind(BeliefKind kind) => _kinds[(int)kind];
 
     public EngineOptions Options { get; }
 
@@ -159,7 +167,7 @@ public sealed partial class BeliefEngine
     /// <summary>Half-life of a belief in ticks: per kind, and for satiation the category's replacement interval.</summary>
     internal double HalfLifeTicks(BeliefKey key) => key.Kind == BeliefKind.Satiation
         ? _categories.Get(key.Subject).Attributes.ReplacementIntervalDays * Options.Interpretation.SatiationHalfLifeShare * TimeSpan.TicksPerDay
-        : Options.For(key.Kind).HalfLifeTicks;
+        : Kind(key.Kind).HalfLifeTicks;
 
     /// <summary>Adds signed evidence to a belief, recording it in the trail and noting a flip.</summary>
     internal Belief? AddEvidence(ModelCore core, BeliefKey key, Signal signal, double effect, List<BeliefChange>? changes, string? note = null)
@@ -169,7 +177,7 @@ public sealed partial class BeliefEngine
             // The user rejected or forgot this belief after this evidence: it never counts again.
             return null;
         }
-        var kind = Options.For(key.Kind);
+        var kind = Kind(key.Kind);
         var halfLife = HalfLifeTicks(key);
         if (!core.Beliefs.TryGetValue(key, out var belief))
         {
@@ -247,7 +255,7 @@ public sealed partial class BeliefEngine
 
     public BeliefSnapshot Evaluate(Belief belief, DateTimeOffset asOf)
     {
-        var kind = Options.For(belief.Key.Kind);
+        var kind = Kind(belief.Key.Kind);
         var halfLife = HalfLifeTicks(belief.Key);
         var (posterior, evidence) = Posterior(belief, kind, halfLife, asOf.UtcTicks);
         var status = Decayed(belief.Status, evidence, kind);
@@ -266,7 +274,7 @@ public sealed partial class BeliefEngine
     /// </summary>
     internal Evaluation EvaluateForRerank(Belief belief, long ticks)
     {
-        var kind = Options.For(belief.Key.Kind);
+        var kind = Kind(belief.Key.Kind);
         var (posterior, evidence) = Posterior(belief, kind, HalfLifeTicks(belief.Key), ticks);
         var status = Decayed(belief.Status, evidence, kind);
         var holds = HoldsAt(belief.Holds, posterior, evidence, kind);
@@ -304,7 +312,7 @@ public sealed partial class BeliefEngine
         List<BeliefKey>? prune = null;
         foreach (var belief in model.Beliefs.Values)
         {
-            var kind = Options.For(belief.Key.Kind);
+            var kind = Kind(belief.Key.Kind);
             var (_, evidence) = Posterior(belief, kind, HalfLifeTicks(belief.Key), ticks);
             var status = Decayed(belief.Status, evidence, kind);
             if (status != belief.ReportedStatus)
@@ -345,7 +353,7 @@ public sealed partial class BeliefEngine
         var units = new Dictionary<string, PruneUnit>(StringComparer.Ordinal);
         foreach (var belief in model.Beliefs.Values)
         {
-            var evidence = Posterior(belief, Options.For(belief.Key.Kind), HalfLifeTicks(belief.Key), ticks).Evidence;
+            var evidence = Posterior(belief, Kind(belief.Key.Kind), HalfLifeTicks(belief.Key), ticks).Evidence;
             var given = belief.Source != BeliefSource.Inferred;
             var name = belief.Key.Kind == BeliefKind.PriceTier ? "@" + TierScope(belief.Key.Subject) : belief.Id;
             if (units.TryGetValue(name, out var unit))
@@ -408,7 +416,7 @@ public sealed partial class BeliefEngine
     /// <summary>Beta posterior parameters (prior plus decayed masses) at an instant, for sampling.</summary>
     internal (double Alpha, double Beta) Parameters(Belief belief, long ticks)
     {
-        var kind = Options.For(belief.Key.Kind);
+        var kind = Kind(belief.Key.Kind);
         var halfLife = HalfLifeTicks(belief.Key);
         return (kind.PriorSupport + belief.Support.At(ticks, halfLife), kind.PriorAgainst + belief.Against.At(ticks, halfLife));
     }

@@ -186,7 +186,7 @@ public sealed partial class BeliefEngine
                 values.Add((i, new StatementValue(target.StatementId, 0, answer)));
                 continue;
             }
-            var kind = Options.For(target.Key.Kind);
+            var kind = Kind(target.Key.Kind);
             // The effect now is the reranker's (on the raw posterior); the chance the user answers
             // "yes" is the calibrated confidence, the probability the engine reports.
             var posterior = current?.Posterior ?? kind.PriorMean;

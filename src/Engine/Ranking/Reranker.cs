@@ -459,7 +459,7 @@ public sealed class Reranker(BeliefEngine engine)
         {
             if (state.Active(key) is { } belief && belief.Value.Evidence >= options.BackoffBelowEvidence)
             {
-                var prior = engine.Options.For(BeliefKind.Affinity).PriorMean;
+                var prior = engine.Kind(BeliefKind.Affinity).PriorMean;
                 var effect = options.AffinityWeight * (state.Confidence(belief) - prior) * Certainty(belief);
                 return Reason(belief, effect);
             }
@@ -485,7 +485,7 @@ public sealed class Reranker(BeliefEngine engine)
             effects.TiersDone |= (byte)(1 << slot);
             if (state.Active(info.TierKeys[slot]) is { } belief)
             {
-                var prior = engine.Options.For(BeliefKind.PriceTier).PriorMean;
+                var prior = engine.Kind(BeliefKind.PriceTier).PriorMean;
                 var effect = engine.Options.Rerank.PriceTierWeight * (state.Confidence(belief) - prior) * Certainty(belief);
                 effects.Tiers[slot] = Significant(Reason(belief, effect));
             }
