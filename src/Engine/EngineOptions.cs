@@ -87,6 +87,15 @@ public sealed class RerankOptions
     /// <summary>Score effect of a fully confident, fully evidenced affinity (on base scores in [0,1]). Default 1.0.</summary>
     public double AffinityWeight { get; set; } = 1.0;
 
+    /// <summary>
+    /// Score effect of a category affinity below its prior ("not interested"), per unit of confidence
+    /// below the prior, times certainty. Separate from <see cref="AffinityWeight"/> so that a small
+    /// weight for tastes (tuned for ranking) does not leave ignored and dismissed categories at the
+    /// top. Default 3: a confident, well-evidenced "not interested" moves items down by about one
+    /// normalised score range.
+    /// </summary>
+    public double NotInterestedWeight { get; set; } = 3.0;
+
     /// <summary>Evidence at which an effect reaches half its weight: effects scale by e/(e+k). Default 2.</summary>
     public double EvidenceHalfSaturation { get; set; } = 2;
 
@@ -107,6 +116,18 @@ public sealed class RerankOptions
 
     /// <summary>A replenishment counts as due within this share of its interval around the expected date. Default 0.25.</summary>
     public double ReplenishmentDueShare { get; set; } = 0.25;
+
+    /// <summary>
+    /// Score effect of a confident, well-evidenced "re-buys this item" belief on that item. Default 0.5:
+    /// an item re-bought a few times moves up by about a quarter to a half of the normalised score range.
+    /// </summary>
+    public double ItemReplenishmentWeight { get; set; } = 0.5;
+
+    /// <summary>
+    /// Share of the item effect applied right after the item was bought; it grows linearly to the full
+    /// effect at the expected date (last purchase + mean interval) and stays there. Default 0.5.
+    /// </summary>
+    public double ItemReplenishmentEarlyShare { get; set; } = 0.5;
 
     /// <summary>Score effect for a researcher of an item already in their comparison set. Default 0.3.</summary>
     public double ResearcherWeight { get; set; } = 0.3;
@@ -271,6 +292,7 @@ public sealed class EngineOptions
             errors.Add($"{prefix}:Affinity:AncestorAttenuation must be between 0 and 1 (got {a.AncestorAttenuation}).");
         }
         NonNegative("Rerank:AffinityWeight", Rerank.AffinityWeight);
+        NonNegative("Rerank:NotInterestedWeight", Rerank.NotInterestedWeight);
         Positive("Rerank:EvidenceHalfSaturation", Rerank.EvidenceHalfSaturation);
         NonNegative("Rerank:BackoffBelowEvidence", Rerank.BackoffBelowEvidence);
         NonNegative("Rerank:MinimumEffect", Rerank.MinimumEffect);
@@ -280,7 +302,7 @@ public sealed class EngineOptions
         {
             ("PriceTierWeight", r.PriceTierWeight), ("ReplenishmentWeight", r.ReplenishmentWeight), ("ResearcherWeight", r.ResearcherWeight),
             ("VarietyWeight", r.VarietyWeight), ("DiversityPenalty", r.DiversityPenalty), ("PostPurchaseDays", r.PostPurchaseDays),
-            ("ReplenishmentDueShare", r.ReplenishmentDueShare),
+            ("ReplenishmentDueShare", r.ReplenishmentDueShare), ("ItemReplenishmentWeight", r.ItemReplenishmentWeight),
         })
         {
             NonNegative($"Rerank:{key}", value);
@@ -288,6 +310,10 @@ public sealed class EngineOptions
         if (!double.IsFinite(r.SatiationFilterConfidence) || r.SatiationFilterConfidence is <= 0 or > 1)
         {
             errors.Add($"{prefix}:Rerank:SatiationFilterConfidence must be in (0, 1] (got {r.SatiationFilterConfidence}).");
+        }
+        if (!double.IsFinite(r.ItemReplenishmentEarlyShare) || r.ItemReplenishmentEarlyShare is < 0 or > 1)
+        {
+            errors.Add($"{prefix}:Rerank:ItemReplenishmentEarlyShare must be between 0 and 1 (got {r.ItemReplenishmentEarlyShare}).");
         }
         if (!double.IsFinite(r.VarietyOverrideConfidence) || r.VarietyOverrideConfidence is <= 0 or > 1)
         {

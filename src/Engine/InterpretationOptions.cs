@@ -54,6 +54,14 @@ public sealed class InterpretationOptions
     /// <summary>A durable purchase with at most this many views of its category in the lookback is a replacement. Default 1.</summary>
     public int ReplacementMaxPriorViews { get; set; } = 1;
 
+    /// <summary>
+    /// A first purchase in a durable category after comparing items (more views than
+    /// <see cref="ReplacementMaxPriorViews"/>) also makes satiation, like a replacement, and is not
+    /// affinity evidence: a researched TV is still the only TV needed for years. Default true; false
+    /// reads it as a new taste (affinity) instead.
+    /// </summary>
+    public bool SatiateResearchedDurables { get; set; } = true;
+
     /// <summary>Satiation evidence from a replacement purchase (prior 1:1, so confidence 0.83 at once). Default 4.</summary>
     public double SatiationPurchase { get; set; } = 4;
 
@@ -77,6 +85,22 @@ public sealed class InterpretationOptions
 
     /// <summary>Replenishment evidence for the first repeat purchase of a replenishable category (elsewhere none: one interval is no pattern). Default 1.</summary>
     public double ReplenishmentFirstRepeat { get; set; } = 1;
+
+    /// <summary>
+    /// Evidence for the item-level "re-buys this item" belief per repeat purchase of the same item, at
+    /// any interval. Default 1: the first repeat makes it active at confidence 1/2. 0 turns it off.
+    /// </summary>
+    public double ItemRepeatSupport { get; set; } = 1;
+
+    /// <summary>
+    /// Evidence for "re-buys this item" from the first purchase of an item. Default 0: elsewhere one
+    /// purchase says nothing about the next; a tenant whose customers mostly re-stock (wholesale,
+    /// groceries) sets it, and the evaluation tunes it on validation.
+    /// </summary>
+    public double ItemFirstPurchaseSupport { get; set; }
+
+    /// <summary>Items whose purchases are remembered per user for item-level repeat purchase (least recently bought forgotten first). Default 256; 0 turns it off.</summary>
+    public int MaxItemStats { get; set; } = 256;
 
     /// <summary>Replenishment evidence for a repeat purchase at the usual interval. Default 1.5.</summary>
     public double ReplenishmentRegular { get; set; } = 1.5;
@@ -219,12 +243,13 @@ public sealed class InterpretationOptions
         Range(nameof(AlternatorRate), AlternatorRate, 0.01, 1);
         Range(nameof(VarietyMinCompletion), VarietyMinCompletion, 0, 1);
         Count(nameof(MaxCategoryStats), MaxCategoryStats, 1, 100_000);
+        Count(nameof(MaxItemStats), MaxItemStats, 0, 100_000);
         Count(nameof(ReorderWindowSignals), ReorderWindowSignals, 0, 10_000);
         Range(nameof(ReorderWindowDays), ReorderWindowDays, 0, 3650);
         foreach (var (key, value) in new[]
         {
             (nameof(SatiationPurchase), SatiationPurchase), (nameof(SatiationBrowseAgainst), SatiationBrowseAgainst),
-            (nameof(SatiationRepeatAgainst), SatiationRepeatAgainst), (nameof(ReplenishmentFirstRepeat), ReplenishmentFirstRepeat),
+            (nameof(SatiationRepeatAgainst), SatiationRepeatAgainst), (nameof(ReplenishmentFirstRepeat), ReplenishmentFirstRepeat), (nameof(ItemRepeatSupport), ItemRepeatSupport), (nameof(ItemFirstPurchaseSupport), ItemFirstPurchaseSupport),
             (nameof(ReplenishmentRegular), ReplenishmentRegular), (nameof(ReplenishmentIrregular), ReplenishmentIrregular),
             (nameof(ResearcherSupport), ResearcherSupport), (nameof(ResearcherAgainst), ResearcherAgainst),
             (nameof(PriceTierPurchase), PriceTierPurchase), (nameof(PriceTierReturn), PriceTierReturn),

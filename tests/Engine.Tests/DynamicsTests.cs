@@ -33,7 +33,8 @@ public sealed class DynamicsTests
             Engine.Apply(late, s, changes);
         }
 
-        Assert.False(late.TryGet(new BeliefKey(BeliefKind.Satiation, "home/bathroom/toilet-seats"), out _));
+        // Still satiation (a durable need met), now read as bought after comparing, exactly as in order.
+        Assert.Equal("bought after comparing", Assert.Single(late.Beliefs[new BeliefKey(BeliefKind.Satiation, "home/bathroom/toilet-seats")].Trail).Note);
         Assert.Equal(Describe(Engine, inOrder, T0.AddDays(1)), Describe(Engine, late, T0.AddDays(1)));
         // Changes report what the late signals themselves contributed.
         Assert.All(changes, c => Assert.Contains(c.SignalId, views.Select(v => v.Id)));
@@ -308,9 +309,28 @@ public sealed class MemoryTests
         Engine.Apply(restored, purchase);
         Engine.Apply(forgetful, purchase);
 
-        Assert.False(restored.TryGet(satiation, out _));
+        // Both are satiation (a durable need met, compared first or not); the memory tells which it was.
+        string Note(SelfModel m) => Assert.Single(m.Beliefs[satiation].Trail).Note!;
+        Assert.Equal("bought after comparing", Note(restored));
         // Without the memory the same purchase looks like a replacement: why the memory is stored.
-        Assert.True(forgetful.TryGet(satiation, out _));
+        Assert.Equal("replacement purchase", Note(forgetful));
+    }
+
+    [Fact]
+    public void Purchases_of_an_item_before_a_snapshot_still_make_the_next_one_a_repeat()
+    {
+        var model = new SelfModel();
+        Engine.Apply(model, Make(SignalType.Purchase, "grocery/tea", T0, item: "earl-grey"));
+        var again = Make(SignalType.Purchase, "grocery/tea", T0.AddDays(20), item: "earl-grey");
+        var key = ItemSubjects.Replenishment("earl-grey");
+
+        var restored = Restored(model, withMemory: true);
+        var forgetful = Restored(model, withMemory: false);
+        Engine.Apply(restored, again);
+        Engine.Apply(forgetful, again);
+
+        Assert.True(restored.TryGet(key, out _));
+        Assert.False(forgetful.TryGet(key, out _));
     }
 
     [Fact]

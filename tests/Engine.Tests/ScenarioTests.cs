@@ -215,8 +215,9 @@ public sealed class ScenarioTests
         Assert.Equal("Researches extensively before buying electronics", researcher.Statement);
         Assert.True(researcher.Confidence > 0.6);
         Assert.Equal(2, researcher.Belief.Observations);
-        // Researched durable purchases are not replacements.
-        Assert.False(Has(model, BeliefKind.Satiation, "electronics/tv"));
+        // A researched TV still met the need (satiation), but the second TV contradicted it: not filtered.
+        var satiation = Belief(model, BeliefKind.Satiation, "electronics/tv", at);
+        Assert.True(satiation.Confidence < Engine.Options.Rerank.SatiationFilterConfidence);
 
         // Researching the next purchase: the comparison set stays at hand in a rerank.
         Engine.Apply(model, Make(SignalType.View, "electronics/soundbars", at.AddMinutes(1), item: "bar-1"));

@@ -21,6 +21,7 @@ public static class Cli
           --scenarios            also run the scenario simulator (known truth: ranking, AbsurdRepeat@10,
                                  truth recovery, recovery after a category is ignored, calibration per kind)
           --scenario-users N     simulated users (default 800; 8 archetypes in turn)
+          --scenarios-only       run only the scenarios and print their verdict (no report; for quick looks)
           --no-real-calibration  skip the calibration of belief confidence on the real log
           --col-invoice NAME     column roles by header name (defaults: InvoiceNo, StockCode, Description,
           --col-item NAME          Quantity, InvoiceDate, UnitPrice, CustomerID, Country)
@@ -55,6 +56,17 @@ public static class Cli
             return 2;
         }
         var progress = Progress.Console();
+        if (!settings.RealData)
+        {
+            // A quick look while working on the scenarios: their verdict on the console, no report.
+            var scenarios = Scenarios.ScenarioEvaluator.Run(settings, progress);
+            progress.End();
+            foreach (var line in ReportWriter.ScenarioVerdict(scenarios))
+            {
+                progress.Info(line);
+            }
+            return 0;
+        }
         var result = Evaluator.Run(settings, progress);
         var files = ReportWriter.Write(result, settings.Out);
         progress.Info($"report written to {settings.Out}: {string.Join(", ", files)}");
@@ -97,6 +109,7 @@ public static class Cli
                 case "--no-tune": settings.Tune = false; break;
                 case "--scenarios": settings.Scenarios = true; break;
                 case "--scenario-users": settings.ScenarioUsers = Int(); settings.Scenarios = true; break;
+                case "--scenarios-only": settings.Scenarios = true; settings.RealData = false; break;
                 case "--no-real-calibration": settings.RealCalibration = false; break;
                 case "--col-invoice": map.Invoice = Value(); break;
                 case "--col-item": map.Item = Value(); break;

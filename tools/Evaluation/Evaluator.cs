@@ -103,23 +103,61 @@ public static class Evaluator
 
         var roots = data.Items.CategoryRoots();
         IReranker Clarity(ClarityConfig config) => new ClarityReranker(config, data.Items);
-        var clarityConfig = new ClarityConfig("clarity", settings.ClarityWeights[0], settings.ClarityHalfLives[0]);
-        if (settings.Tune && settings.ClarityWeights.Length * settings.ClarityHalfLives.Length > 1)
+        var clarityConfig = new ClarityConfig("clarity", settings.ClarityWeights[0], settings.ClarityHalfLives[0])
         {
-            var best = double.NegativeInfinity;
-            foreach (var h in settings.ClarityHalfLives)
+            ItemWeight = settings.ClarityItemWeights[0],
+            ItemFirstSupport = settings.ClarityItemFirstSupports[0],
+            ItemEarlyShare = settings.ClarityItemEarlyShares[0],
+            TierWeight = settings.ClarityTierWeights[0],
+        };
+        if (settings.Tune)
+        {
+            // The controls on validation too, for reference: what the tuning has to beat.
+            foreach (var control in new IReranker[] { new KeepOrder(Baseline), new OwnFrequencyBoost(settings.RuleBoostWeight) })
             {
-                foreach (var w in settings.ClarityWeights)
+                progress.Stage($"validation: {control.Name}", sample.Count);
+                var s = Rerank(control, sample, candidates[Split.Validation], Split.Validation, k, progress);
+                tuning.Add(new TuningRow(control.Name, "(control, not tuned)", s.Summary()));
+            }
+            // Coordinate search on validation NDCG@10, one knob group at a time (a full grid would be
+            // the product of every list): the item-level repeat weight x its first-purchase evidence,
+            // then the price-tier weight, the affinity weight and half-life, and the item effect's timing.
+            var best = double.NegativeInfinity;
+            void Try(ClarityConfig config)
+            {
+                if (tuning.Any(t => t.Method == "clarity" && t.Configuration == config.Describe()))
                 {
-                    var config = new ClarityConfig("clarity", w, h);
-                    progress.Stage($"tuning Clarity weight {w}, half-life {h} d (validation)", sample.Count);
-                    var s = Rerank(Clarity(config), sample, candidates[Split.Validation], Split.Validation, k, progress);
-                    tuning.Add(new TuningRow("clarity", $"affinityWeight={w}, affinityHalfLifeDays={h}", s.Summary()));
-                    if (s.Mean(m => m.Ndcg) > best)
-                    {
-                        best = s.Mean(m => m.Ndcg);
-                        clarityConfig = config;
-                    }
+                    return;
+                }
+                progress.Stage($"tuning Clarity {config.Describe()} (validation)", sample.Count);
+                var s = Rerank(Clarity(config), sample, candidates[Split.Validation], Split.Validation, k, progress);
+                tuning.Add(new TuningRow("clarity", config.Describe(), s.Summary()));
+                if (s.Mean(m => m.Ndcg) > best)
+                {
+                    best = s.Mean(m => m.Ndcg);
+                    clarityConfig = config;
+                }
+            }
+            var start = clarityConfig;
+            foreach (var first in settings.ClarityItemFirstSupports)
+            {
+                foreach (var iw in settings.ClarityItemWeights)
+                {
+                    Try(start with { ItemWeight = iw, ItemFirstSupport = first });
+                }
+            }
+            foreach (var (values, with) in new (double[], Func<ClarityConfig, double, ClarityConfig>)[]
+            {
+                (settings.ClarityTierWeights, (c, v) => c with { TierWeight = v }),
+                (settings.ClarityWeights, (c, v) => c with { AffinityWeight = v }),
+                (settings.ClarityHalfLives, (c, v) => c with { AffinityHalfLifeDays = v }),
+                (settings.ClarityItemEarlyShares, (c, v) => c with { ItemEarlyShare = v }),
+            })
+            {
+                var chosen = clarityConfig;
+                foreach (var v in values)
+                {
+                    Try(with(chosen, v));
                 }
             }
         }
@@ -140,6 +178,7 @@ public static class Evaluator
             (Clarity(clarityConfig with { Name = "clarity-no-evidence-weighting", EvidenceWeighting = false }), "ablation"),
             (Clarity(clarityConfig with { Name = "clarity-no-returns", Returns = false }), "ablation"),
             (Clarity(clarityConfig with { Name = "clarity-no-category-level", Hierarchy = false }), "ablation"),
+            (Clarity(clarityConfig with { Name = "clarity-no-item-repeat", ItemWeight = 0 }), "ablation"),
         };
         var comparison = new List<MethodScores>();
         foreach (var (reranker, group) in rerankers)

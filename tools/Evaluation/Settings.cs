@@ -33,10 +33,22 @@ public sealed class Settings
     public double[] SarHalfLives { get; set; } = [30, 7, 90, 365];
 
     /// <summary>Clarity rerank affinity weights tried on validation; the first is used when not tuning.</summary>
-    public double[] ClarityWeights { get; set; } = [0.1, 0.03, 0.3, 1.0];
+    public double[] ClarityWeights { get; set; } = [0.3, 0.1, 1.0];
 
     /// <summary>Clarity affinity half-lives (days) tried on validation; the first is used when not tuning.</summary>
     public double[] ClarityHalfLives { get; set; } = [60, 20, 180];
+
+    /// <summary>Clarity item-level repeat-purchase rerank weights tried on validation; the first is used when not tuning.</summary>
+    public double[] ClarityItemWeights { get; set; } = [1.0, 0, 0.5, 2.0];
+
+    /// <summary>Clarity "re-buys this item" evidence from a first purchase tried on validation; the first is used when not tuning.</summary>
+    public double[] ClarityItemFirstSupports { get; set; } = [0.25, 0, 0.5];
+
+    /// <summary>Clarity item effect shares right after a purchase tried on validation; the first is used when not tuning.</summary>
+    public double[] ClarityItemEarlyShares { get; set; } = [1.0, 0.5];
+
+    /// <summary>Clarity price-tier rerank weights tried on validation; the first is used when not tuning.</summary>
+    public double[] ClarityTierWeights { get; set; } = [0.6, 0, 0.2];
 
     /// <summary>Window of the "never recommend a category bought in the last W days" rule. Default 30.</summary>
     public double RuleRecentDays { get; set; } = 30;

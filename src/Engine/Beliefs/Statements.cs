@@ -26,6 +26,12 @@ public static class Statements
 
     public static string Render(BeliefKey key, bool holds)
     {
+        if (ItemSubjects.ItemId(key.Subject) is { } item)
+        {
+            return key.Kind == BeliefKind.Replenishment
+                ? holds ? $"Re-buys item {item}" : $"Does not re-buy item {item}"
+                : holds ? $"{key.Kind.Wire()}: item {item}" : $"not {key.Kind.Wire()}: item {item}";
+        }
         var what = Readable(key.Subject);
         return key.Kind switch
         {

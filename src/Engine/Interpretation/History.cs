@@ -152,6 +152,8 @@ internal sealed class CategoryStats
 internal sealed class History
 {
     private readonly Dictionary<string, CategoryStats> _stats = new(StringComparer.Ordinal);
+    // Per item: its purchases and their interval (the same counters as a leaf category), for item-level repeat purchase.
+    private readonly Dictionary<string, CategoryStats> _items = new(StringComparer.Ordinal);
     private readonly Dictionary<long, int> _repeats = [];
     private readonly Queue<long> _repeatOrder = new();
 
@@ -164,29 +166,38 @@ internal sealed class History
 
     public IReadOnlyDictionary<string, CategoryStats> Stats => _stats;
 
-    public CategoryStats Touch(string category, long ticks, int bound)
+    public IReadOnlyDictionary<string, CategoryStats> Items => _items;
+
+    public CategoryStats Touch(string category, long ticks, int bound) => Touch(_stats, category, ticks, bound);
+
+    /// <summary>The purchase counters of one item, created (evicting the least recently bought item beyond the bound) when new.</summary>
+    public CategoryStats TouchItem(string itemId, long ticks, int bound) => Touch(_items, itemId, ticks, bound);
+
+    public CategoryStats? Find(string category) => _stats.TryGetValue(category, out var stats) ? stats : null;
+
+    public CategoryStats? FindItem(string itemId) => _items.TryGetValue(itemId, out var stats) ? stats : null;
+
+    private static CategoryStats Touch(Dictionary<string, CategoryStats> map, string key, long ticks, int bound)
     {
-        if (!_stats.TryGetValue(category, out var stats))
+        if (!map.TryGetValue(key, out var stats))
         {
-            if (_stats.Count >= bound)
+            if (map.Count >= bound)
             {
-                Evict();
+                Evict(map);
             }
             stats = new CategoryStats();
-            _stats.Add(category, stats);
+            map.Add(key, stats);
         }
         stats.TouchedTicks = Math.Max(stats.TouchedTicks, ticks);
         return stats;
     }
 
-    public CategoryStats? Find(string category) => _stats.TryGetValue(category, out var stats) ? stats : null;
-
-    // Least recently touched first (by event time, then by path so the choice is deterministic).
-    private void Evict()
+    // Least recently touched first (by event time, then by key so the choice is deterministic).
+    private static void Evict(Dictionary<string, CategoryStats> map)
     {
         string? victim = null;
         long oldest = long.MaxValue;
-        foreach (var (path, stats) in _stats)
+        foreach (var (path, stats) in map)
         {
             if (stats.TouchedTicks < oldest || (stats.TouchedTicks == oldest && string.CompareOrdinal(path, victim) < 0))
             {
@@ -196,7 +207,7 @@ internal sealed class History
         }
         if (victim is not null)
         {
-            _stats.Remove(victim);
+            map.Remove(victim);
         }
     }
 
@@ -228,6 +239,8 @@ internal sealed class History
 
     public void Restore(string category, CategoryStats stats) => _stats[category] = stats;
 
+    public void RestoreItem(string itemId, CategoryStats stats) => _items[itemId] = stats;
+
     public void RestoreRepeat(long key, int count, int bound)
     {
         if (bound > 0 && _repeats.TryAdd(key, count))
@@ -252,6 +265,10 @@ internal sealed class History
         foreach (var (path, stats) in _stats)
         {
             copy._stats.Add(path, stats.Clone());
+        }
+        foreach (var (item, stats) in _items)
+        {
+            copy._items.Add(item, stats.Clone());
         }
         foreach (var key in _repeatOrder)
         {

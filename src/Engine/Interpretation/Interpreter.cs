@@ -86,13 +86,22 @@ public sealed partial class BeliefEngine
         history.LastPurchaseTicks = ticks;
         // A gift, or a purchase in a part of the catalogue the user never engaged with while engaging
         // elsewhere, says nothing about the buyer's own tastes.
-        if (signal.Ctx.Gift || (root.Engagement == 0 && history.Engagement >= options.OutsideProfileMinHistory))
+        if (signal.Ctx.Gift)
         {
+            return;
+        }
+        if (root.Engagement == 0 && history.Engagement >= options.OutsideProfileMinHistory)
+        {
+            // Only the first such purchase: it now counts as engagement there, so a second purchase
+            // in that part of the catalogue is the user's own (without this, a buyer who only ever
+            // purchases would be frozen to the categories of their first few purchases).
+            root.Engagement++;
             return;
         }
         var lookback = ticks - (long)(options.LookbackDays * TimeSpan.TicksPerDay);
         var repeatPurchase = leaf.PurchaseCount > 0;
-        if (info.Attributes.Durable && !repeatPurchase && leaf.ViewsSince(lookback) <= options.ReplacementMaxPriorViews)
+        var durableNeedMet = info.Attributes.Durable && !repeatPurchase;
+        if (durableNeedMet && leaf.ViewsSince(lookback) <= options.ReplacementMaxPriorViews)
         {
             // A replacement: satiation for the category, not a taste.
             AddEvidence(core, info.SatiationKey, signal, options.SatiationPurchase, changes, "replacement purchase");
@@ -107,7 +116,18 @@ public sealed partial class BeliefEngine
                 }
                 Replenishment(core, info, leaf, signal, changes);
             }
-            Affinity(core, info, signal, _affinity.Weight(signal) * repeat, changes);
+            var researchedDurable = durableNeedMet && options.SatiateResearchedDurables;
+            if (researchedDurable)
+            {
+                // Compared first or not, a durable need is met: out of the market for the category.
+                // The views before it already counted as interest; the purchase itself is no more.
+                AddEvidence(core, info.SatiationKey, signal, options.SatiationPurchase, changes, "bought after comparing");
+            }
+            ItemRepeat(core, signal, changes);
+            if (!researchedDurable)
+            {
+                Affinity(core, info, signal, _affinity.Weight(signal) * repeat, changes);
+            }
             if (tier is { } bought)
             {
                 Tier(core, info, bought, options.PriceTierPurchase * repeat, signal, changes);

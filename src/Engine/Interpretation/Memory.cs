@@ -43,7 +43,8 @@ public static class Memory
             [.. history.Stats.Select(p => p.Value.ToDocument(p.Key))],
             [.. history.RepeatEntries()],
             boundary?.OccurredAt.UtcTicks,
-            boundary?.Id);
+            boundary?.Id,
+            [.. history.Items.Select(p => p.Value.ToDocument(p.Key))]);
         return JsonSerializer.Serialize(document, Json);
     }
 
@@ -78,6 +79,11 @@ public static class Memory
         {
             history.Restore(stats.Path, CategoryStats.FromDocument(stats));
         }
+        // Absent in documents written before item-level repeat purchase: those items start afresh.
+        foreach (var stats in document.Items ?? [])
+        {
+            history.RestoreItem(stats.Path, CategoryStats.FromDocument(stats));
+        }
         foreach (var entry in document.Repeats)
         {
             if (entry is [var key, var count])
@@ -104,7 +110,8 @@ internal sealed record MemoryDocument(
     List<StatsDocument> Stats,
     List<long[]> Repeats,
     long? BoundaryTicks,
-    string? BoundaryId);
+    string? BoundaryId,
+    List<StatsDocument>? Items = null);
 
 internal sealed record StatsDocument(
     string Path,

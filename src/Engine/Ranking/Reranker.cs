@@ -14,7 +14,7 @@ namespace Clarity.Engine.Ranking;
 /// explanations add up; items no belief touches keep their upstream relative order. Deterministic:
 /// no clock, no global randomness; exploration is seeded by the user, the request and the model.
 /// </remarks>
-public sealed class Reranker(BeliefEngine engine)
+public sealed partial class Reranker(BeliefEngine engine)
 {
     /// <summary>The pseudo belief id of the diversity objective's effects.</summary>
     public const string DiversityId = "objective:diversity";
@@ -118,8 +118,9 @@ public sealed class Reranker(BeliefEngine engine)
             }
             var tier = TierReason(state, candidate, effects, history);
             var research = effects.Researcher is { } researched && effects.Root is { } root && root.HasResearched(candidate.Id) ? researched : null;
+            var rebuy = history.Items.Count == 0 ? null : ItemRepeatReason(state, candidate, history, asOf);
             var count = (effects.Affinity is null ? 0 : 1) + (effects.Replenishment is null ? 0 : 1) + (effects.Variety is null ? 0 : 1)
-                + (tier is null ? 0 : 1) + (research is null ? 0 : 1);
+                + (tier is null ? 0 : 1) + (research is null ? 0 : 1) + (rebuy is null ? 0 : 1);
             var score = baseScores[i];
             Reason[]? reasons = null;
             if (count > 0)
@@ -129,6 +130,7 @@ public sealed class Reranker(BeliefEngine engine)
                 Add(reasons, ref at, effects.Affinity, ref score);
                 Add(reasons, ref at, tier, ref score);
                 Add(reasons, ref at, effects.Replenishment, ref score);
+                Add(reasons, ref at, rebuy, ref score);
                 Add(reasons, ref at, research, ref score);
                 Add(reasons, ref at, effects.Variety, ref score);
             }
@@ -460,7 +462,11 @@ public sealed class Reranker(BeliefEngine engine)
             if (state.Active(key) is { } belief && belief.Value.Evidence >= options.BackoffBelowEvidence)
             {
                 var prior = engine.Kind(BeliefKind.Affinity).PriorMean;
-                var effect = options.AffinityWeight * (state.Confidence(belief) - prior) * Certainty(belief);
+                var confidence = state.Confidence(belief);
+                // Interest and its absence have separate weights: how much a taste should reorder a
+                // good upstream list is not how hard "not interested" must push a category away.
+                var weight = confidence >= prior ? options.AffinityWeight : options.NotInterestedWeight;
+                var effect = weight * (confidence - prior) * Certainty(belief);
                 return Reason(belief, effect);
             }
         }

@@ -101,9 +101,9 @@ public static class KindEvents
         }
     }
 
-    /// <summary>A subject is a category path or an item id.</summary>
+    /// <summary>A subject is a category path, an item id, or an item-level belief's "item:&lt;id&gt;".</summary>
     public static bool Within(OutcomeEvent e, string subject) =>
-        e.ItemId == subject || CategoryPath.IsWithin(e.Category, subject);
+        e.ItemId == subject || (ItemSubjects.ItemId(subject) is { } item ? e.ItemId == item : CategoryPath.IsWithin(e.Category, subject));
 }
 
 /// <summary>Calibration of one belief kind: Brier score, Brier skill against the base rate, ECE over 15 equal-width bins.</summary>

@@ -18,10 +18,46 @@ public sealed record ClarityConfig(string Name, double AffinityWeight, double Af
     /// <summary>Scale effects by evidence (e/(e+k)); false makes every active belief act at full weight. Default true.</summary>
     public bool EvidenceWeighting { get; init; } = true;
 
+    /// <summary>Rerank weight of the item-level "re-buys this item" belief; null: the engine default.</summary>
+    public double? ItemWeight { get; init; }
+
+    /// <summary>Share of the item effect right after the last purchase; null: the engine default.</summary>
+    public double? ItemEarlyShare { get; init; }
+
+    /// <summary>Evidence for "re-buys this item" from a first purchase; null: the engine default.</summary>
+    public double? ItemFirstSupport { get; init; }
+
+    /// <summary>Rerank weight of price-tier beliefs; null: the engine default.</summary>
+    public double? TierWeight { get; init; }
+
+    /// <summary>A short description of the tuned knobs, for the tuning table.</summary>
+    public string Describe()
+    {
+        var defaults = new EngineOptions();
+        return FormattableString.Invariant(
+            $"affinityWeight={AffinityWeight}, affinityHalfLifeDays={AffinityHalfLifeDays}, itemWeight={ItemWeight ?? defaults.Rerank.ItemReplenishmentWeight}, itemFirstSupport={ItemFirstSupport ?? defaults.Interpretation.ItemFirstPurchaseSupport}, itemEarlyShare={ItemEarlyShare ?? defaults.Rerank.ItemReplenishmentEarlyShare}, tierWeight={TierWeight ?? defaults.Rerank.PriceTierWeight}");
+    }
+
     public EngineOptions ToEngineOptions()
     {
         var options = new EngineOptions();
         options.Rerank.AffinityWeight = AffinityWeight;
+        if (ItemWeight is { } itemWeight)
+        {
+            options.Rerank.ItemReplenishmentWeight = itemWeight;
+        }
+        if (TierWeight is { } tier)
+        {
+            options.Rerank.PriceTierWeight = tier;
+        }
+        if (ItemFirstSupport is { } first)
+        {
+            options.Interpretation.ItemFirstPurchaseSupport = first;
+        }
+        if (ItemEarlyShare is { } early)
+        {
+            options.Rerank.ItemReplenishmentEarlyShare = early;
+        }
         options.Kinds[BeliefKind.Affinity].HalfLifeDays = AffinityHalfLifeDays;
         if (!EvidenceWeighting)
         {

@@ -265,12 +265,14 @@ public static class ReportWriter
         L();
         L($"AbsurdRepeat@10: share of users whose top 10 holds an item of a durable category they bought in the {F(Scenarios.ScenarioEvaluator.DurableWindowDays, 0)} days before the cut (durable = same-user repurchase within 90 days under 5%, learned from purchases before the cut). \"at risk\": among the {sc.UsersAtRisk:N0} users with such a purchase.");
         L();
-        L("| method | group | Recall@10 | NDCG@10 | HitRate@10 | MRR@10 | repeat recall | new recall | AbsurdRepeat@10 (all) | AbsurdRepeat@10 (at risk) |");
-        L("|---|---|---:|---:|---:|---:|---:|---:|---|---|");
+        L("\"the day after the purchase\": the same users, each asked the day after their latest durable purchase (never past the cut) instead of at the cut: the moment a behavioural recommender is most tempted to show more of the same.");
+        L();
+        L("| method | group | Recall@10 | NDCG@10 | HitRate@10 | MRR@10 | repeat recall | new recall | AbsurdRepeat@10 (all) | AbsurdRepeat@10 (at risk) | AbsurdRepeat@10 (at risk, the day after the purchase) |");
+        L("|---|---|---:|---:|---:|---:|---:|---:|---|---|---|");
         foreach (var row in sc.Comparison)
         {
             var m = row.Test;
-            L($"| {row.Method} | {row.Group} | {F(m.Recall)} | {F(m.Ndcg)} | {F(m.HitRate)} | {F(m.Mrr)} | {F(m.RepeatRecall)} | {F(m.NewRecall)} | {F(row.AbsurdRepeat.Estimate, 3)} [{F(row.AbsurdRepeat.Low, 3)}, {F(row.AbsurdRepeat.High, 3)}] | {(row.AbsurdRepeatAtRisk is { } a ? $"{F(a.Estimate, 3)} [{F(a.Low, 3)}, {F(a.High, 3)}]" : "-")} |");
+            L($"| {row.Method} | {row.Group} | {F(m.Recall)} | {F(m.Ndcg)} | {F(m.HitRate)} | {F(m.Mrr)} | {F(m.RepeatRecall)} | {F(m.NewRecall)} | {F(row.AbsurdRepeat.Estimate, 3)} [{F(row.AbsurdRepeat.Low, 3)}, {F(row.AbsurdRepeat.High, 3)}] | {(row.AbsurdRepeatAtRisk is { } a ? $"{F(a.Estimate, 3)} [{F(a.Low, 3)}, {F(a.High, 3)}]" : "-")} | {(row.AbsurdRepeatDayAfter is { } b ? $"{F(b.Estimate, 3)} [{F(b.Low, 3)}, {F(b.High, 3)}]" : "-")} |");
         }
         L();
         L($"Differences against {Scenarios.ScenarioEvaluator.Baseline} (paired bootstrap, 95%; * = excludes zero):");
@@ -342,31 +344,48 @@ public static class ReportWriter
         }
         if (r.Scenarios is { } sc)
         {
-            var clarity = sc["clarity"];
-            var baseline = sc[Scenarios.ScenarioEvaluator.Baseline];
-            if (clarity?.VersusBaseline is { } d)
+            foreach (var line in ScenarioVerdict(sc))
             {
-                foreach (var (metric, title) in new[] { ("recall", "Recall@10"), ("ndcg", "NDCG@10") })
-                {
-                    var word = d[metric].Low > 0 ? "beats" : d[metric].High < 0 ? "is worse than" : "does not differ measurably from";
-                    yield return $"Scenarios: Clarity {word} {Scenarios.ScenarioEvaluator.Baseline} on {title}: {Ci(d[metric])}.";
-                }
+                yield return line;
             }
-            if (clarity?.AbsurdRepeatAtRisk is { } ca && baseline?.AbsurdRepeatAtRisk is { } ba)
+        }
+    }
+
+    public static IEnumerable<string> ScenarioVerdict(Scenarios.ScenarioResult sc)
+    {
+        var clarity = sc["clarity"];
+        var baseline = sc[Scenarios.ScenarioEvaluator.Baseline];
+        if (clarity?.VersusBaseline is { } d)
+        {
+            foreach (var (metric, title) in new[] { ("recall", "Recall@10"), ("ndcg", "NDCG@10") })
             {
-                yield return $"Scenarios: AbsurdRepeat@10 among users at risk: Clarity {F(ca.Estimate, 3)} [{F(ca.Low, 3)}, {F(ca.High, 3)}], baseline {F(ba.Estimate, 3)} [{F(ba.Low, 3)}, {F(ba.High, 3)}].";
+                var word = d[metric].Low > 0 ? "beats" : d[metric].High < 0 ? "is worse than" : "does not differ measurably from";
+                yield return $"Scenarios: Clarity {word} {Scenarios.ScenarioEvaluator.Baseline} on {title}: {Ci(d[metric])}.";
             }
-            foreach (var m in sc.Recovery.Methods)
+        }
+        if (clarity?.AbsurdRepeatAtRisk is { } ca && baseline?.AbsurdRepeatAtRisk is { } ba)
+        {
+            yield return $"Scenarios: AbsurdRepeat@10 among users at risk: Clarity {F(ca.Estimate, 3)} [{F(ca.Low, 3)}, {F(ca.High, 3)}], baseline {F(ba.Estimate, 3)} [{F(ba.Low, 3)}, {F(ba.High, 3)}].";
+        }
+        if (clarity?.AbsurdRepeatDayAfter is { } cd && baseline?.AbsurdRepeatDayAfter is { } bd)
+        {
+            yield return $"Scenarios: AbsurdRepeat@10 among users at risk, the day after their durable purchase: Clarity {F(cd.Estimate, 3)} [{F(cd.Low, 3)}, {F(cd.High, 3)}], baseline {F(bd.Estimate, 3)} [{F(bd.Low, 3)}, {F(bd.High, 3)}].";
+        }
+        foreach (var m in sc.Recovery.Methods)
+        {
+            yield return $"Scenarios: after a category is ignored, {m.Method} drops it from the top 10 for {F(100 * m.RecoveredShare, 1)}% of {m.Users} users within {sc.Recovery.Rounds} rounds.";
+        }
+        foreach (var g in sc.Truth.Where(t => t.Configuration == "clarity").GroupBy(t => (t.Kind, t.Holds)))
+        {
+            var truths = g.Sum(t => t.Truths);
+            yield return $"Scenarios: truth recovered by clarity, {g.Key.Kind} ({(g.Key.Holds ? "holds" : "does not hold")}): {g.Sum(t => t.Recovered)} of {truths} ({F(truths == 0 ? double.NaN : (double)g.Sum(t => t.Recovered) / truths, 3)}).";
+        }
+        var defaults = sc.Calibration.FirstOrDefault(c => c.Split == "test");
+        if (defaults is not null)
+        {
+            foreach (var k in defaults.Kinds.Where(k => k.Predictions > 0))
             {
-                yield return $"Scenarios: after a category is ignored, {m.Method} drops it from the top 10 for {F(100 * m.RecoveredShare, 1)}% of {m.Users} users within {sc.Recovery.Rounds} rounds.";
-            }
-            var defaults = sc.Calibration.FirstOrDefault(c => c.Split == "test");
-            if (defaults is not null)
-            {
-                foreach (var k in defaults.Kinds.Where(k => k.Predictions > 0))
-                {
-                    yield return $"Scenarios: {k.Kind} calibration with engine defaults: ECE {F(k.Ece, 3)} ({(k.Ece <= 0.05 ? "meets" : "misses")} the 0.05 target), Brier skill {F(k.BrierSkill, 3)}.";
-                }
+                yield return $"Scenarios: {k.Kind} calibration with engine defaults: ECE {F(k.Ece, 3)} ({(k.Ece <= 0.05 ? "meets" : "misses")} the 0.05 target), Brier skill {F(k.BrierSkill, 3)}.";
             }
         }
     }

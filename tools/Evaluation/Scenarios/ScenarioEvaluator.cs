@@ -107,17 +107,34 @@ public static class ScenarioEvaluator
         }
         var engineDefaults = new EngineOptions();
         var clarityMain = new ScenarioClarity("clarity", clarityConfig.ToEngineOptions(), simulator, catalog, testTenant);
+        var clarityDefaultsRanker = new ScenarioClarity("clarity-engine-defaults", engineDefaults, simulator, catalog, testTenant);
         var methods = new List<(string Name, string Group, Func<SimUser, List<int>> Rank)>
         {
             (Baseline, "baseline", u => [.. allCandidates[u].Take(k).Select(c => c.Item)]),
             ("rule: no category bought in the last 30 days", "rule", u => RecentCategorySuppression(u, allCandidates[u], catalog, cut, settings.RuleRecentDays, k)),
             ("clarity", "clarity", ClarityRank(clarityMain)),
-            ("clarity-engine-defaults", "clarity", ClarityRank(new ScenarioClarity("clarity-engine-defaults", engineDefaults, simulator, catalog, testTenant))),
+            ("clarity-engine-defaults", "clarity", ClarityRank(clarityDefaultsRanker)),
             ("clarity-no-decay", "ablation", ClarityRank(new ScenarioClarity("clarity-no-decay", (clarityConfig with { AffinityHalfLifeDays = 1e6 }).ToEngineOptions(), simulator, catalog, testTenant))),
             ("clarity-no-evidence-weighting", "ablation", ClarityRank(new ScenarioClarity("clarity-no-evidence-weighting", (clarityConfig with { EvidenceWeighting = false }).ToEngineOptions(), simulator, catalog, testTenant))),
         };
         Func<SimUser, List<int>> ClarityRank(ScenarioClarity clarity) =>
             u => clarity.Rerank(clarity.Replay(u, cut), u, allCandidates[u], cut, k);
+
+        // The moment a recommender is most tempted to show more of the same: the day after the
+        // user's latest durable purchase (never past the cut), every method asked then.
+        var dayAfter = new Dictionary<string, Func<SimUser, double, List<int>>>
+        {
+            [Baseline] = (u, t) => [.. testSar.Top(u, t, t, k).Select(c => c.Item)],
+            ["rule: no category bought in the last 30 days"] = (u, t) => RecentCategorySuppression(u, testSar.Top(u, t, t, settings.CandidateDepth), catalog, t, settings.RuleRecentDays, k),
+            ["clarity"] = (u, t) => clarityMain.Rerank(clarityMain.Replay(u, t), u, testSar.Top(u, t, t, settings.CandidateDepth), t, k),
+            ["clarity-engine-defaults"] = (u, t) => clarityDefaultsRanker.Rerank(clarityDefaultsRanker.Replay(u, t), u, testSar.Top(u, t, t, settings.CandidateDepth), t, k),
+        };
+        double? DayAfterMoment(SimUser u)
+        {
+            var last = u.Events.LastOrDefault(e => e.Type == SignalType.Purchase && e.Day < cut && e.Day >= cut - DurableWindowDays
+                && durable.Set.Contains(catalog.Items[e.Item].Category));
+            return last is null ? null : Math.Min(cut, Math.Floor(last.Day) + 1.5);
+        }
 
         var candidateRecall = Score("candidates", testUsers, cut, settings.CandidateDepth, (u, _) => [.. allCandidates[u].Select(c => c.Item)]).Summary();
         var atRisk = users.Where(u => RecentDurable(u, catalog, durable, cut).Count > 0).ToHashSet();
@@ -144,9 +161,23 @@ public static class ScenarioEvaluator
                 mean[metric] = Bootstrap.MeanInterval(a, settings.Resamples, settings.Seed);
                 versus?.Add(metric, Bootstrap.PairedDifference(a, [.. baselineScores.Scores.Select(get)], settings.Resamples, settings.Seed));
             }
+            Interval? afterInterval = null;
+            if (dayAfter.TryGetValue(name, out var rankAt) && atRisk.Count > 0)
+            {
+                progress.Stage($"scenarios: {name}, the day after a durable purchase", atRisk.Count);
+                var after = new List<double>();
+                foreach (var u in users.Where(atRisk.Contains))
+                {
+                    progress.Tick(after.Count);
+                    var t = DayAfterMoment(u)!.Value;
+                    after.Add(AbsurdRepeat(rankAt(u, t), RecentDurable(u, catalog, durable, t), catalog) ? 1.0 : 0.0);
+                }
+                afterInterval = Bootstrap.MeanInterval([.. after], settings.Resamples, settings.Seed);
+            }
             rows.Add(new ScenarioMethodRow(name, group, scores.Summary(), mean, versus,
                 Bootstrap.MeanInterval(absurd, settings.Resamples, settings.Seed),
-                absurdAtRisk.Length > 0 ? Bootstrap.MeanInterval(absurdAtRisk, settings.Resamples, settings.Seed) : null));
+                absurdAtRisk.Length > 0 ? Bootstrap.MeanInterval(absurdAtRisk, settings.Resamples, settings.Seed) : null,
+                afterInterval));
         }
 
         var clarityDefaults = new ScenarioClarity("clarity-engine-defaults", new EngineOptions(), simulator, catalog, testTenant);

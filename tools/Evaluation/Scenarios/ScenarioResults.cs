@@ -5,13 +5,17 @@ using Clarity.Evaluation.Recommenders;
 
 namespace Clarity.Evaluation.Scenarios;
 
-/// <summary>One method on the scenarios' test window: ranking metrics, intervals, AbsurdRepeat@10 (all users, and users at risk).</summary>
+/// <summary>
+/// One method on the scenarios' test window: ranking metrics, intervals, AbsurdRepeat@10 (all users,
+/// users at risk, and users at risk asked the day after their durable purchase).
+/// </summary>
 public sealed record ScenarioMethodRow(
     string Method, string Group, MetricSummary Test,
     Dictionary<string, Interval> Mean,
     Dictionary<string, Interval>? VersusBaseline,
     Interval AbsurdRepeat,
-    Interval? AbsurdRepeatAtRisk);
+    Interval? AbsurdRepeatAtRisk,
+    Interval? AbsurdRepeatDayAfter = null);
 
 public sealed record DurableRow(string Category, string TrueRole, int Purchases, double RepurchaseRate90d, bool LearnedDurable);
 

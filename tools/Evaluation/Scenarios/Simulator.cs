@@ -383,12 +383,22 @@ public sealed class Simulator
 
     private void DurablePurchase(SimUser user, Random random, double day, int category, bool researcher, bool replacement)
     {
-        // A replacement (the old one broke) is bought at once, at most one look; a new acquisition is researched over a few days.
+        // A replacement (the old one broke) is bought the same day after a quick look at two to four
+        // models, as a shopper does from a search page; a new acquisition is researched over a few days.
         var sessions = replacement ? 0 : researcher ? 2 + random.Next(3) : 1 + random.Next(2);
-        if (replacement && random.NextDouble() < 0.5)
+        if (replacement)
         {
-            var look = Choose(category, user, random, strict: false);
-            user.Events.Add(new SimEvent(day - 0.01, SignalType.View, look));
+            var looks = 2 + random.Next(3);
+            for (var v = 0; v < looks; v++)
+            {
+                var look = Choose(category, user, random, strict: false);
+                var at = day - 0.02 + 0.004 * v;
+                if (random.NextDouble() < 0.5)
+                {
+                    user.Events.Add(new SimEvent(at - 0.0005, SignalType.Click, look));
+                }
+                user.Events.Add(new SimEvent(at, SignalType.View, look));
+            }
         }
         var t = day - sessions;
         for (var s = 0; s < sessions; s++)
