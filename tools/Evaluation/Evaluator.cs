@@ -123,6 +123,7 @@ public static class Evaluator
             // the product of every list): the item-level repeat weight x its first-purchase evidence,
             // then the price-tier weight, the affinity weight and half-life, and the item effect's timing.
             var best = double.NegativeInfinity;
+            var replayed = new Dictionary<string, Dictionary<(CustomerBaskets, Split), Engine.SelfModel>>(StringComparer.Ordinal);
             void Try(ClarityConfig config)
             {
                 if (tuning.Any(t => t.Method == "clarity" && t.Configuration == config.Describe()))
@@ -130,7 +131,13 @@ public static class Evaluator
                     return;
                 }
                 progress.Stage($"tuning Clarity {config.Describe()} (validation)", sample.Count);
-                var s = Rerank(Clarity(config), sample, candidates[Split.Validation], Split.Validation, k, progress);
+                if (!replayed.TryGetValue(config.ReplayKey(), out var models))
+                {
+                    // Models of one replay key at a time: memory stays at one set of customers.
+                    replayed.Clear();
+                    replayed[config.ReplayKey()] = models = [];
+                }
+                var s = Rerank(new ClarityReranker(config, data.Items, models), sample, candidates[Split.Validation], Split.Validation, k, progress);
                 tuning.Add(new TuningRow("clarity", config.Describe(), s.Summary()));
                 if (s.Mean(m => m.Ndcg) > best)
                 {

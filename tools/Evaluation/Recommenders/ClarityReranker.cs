@@ -30,6 +30,9 @@ public sealed record ClarityConfig(string Name, double AffinityWeight, double Af
     /// <summary>Rerank weight of price-tier beliefs; null: the engine default.</summary>
     public double? TierWeight { get; init; }
 
+    /// <summary>What a replayed model depends on (not the rerank knobs): configurations with the same key can share models.</summary>
+    public string ReplayKey() => FormattableString.Invariant($"{AffinityHalfLifeDays}|{ItemFirstSupport}|{Returns}|{Hierarchy}");
+
     /// <summary>A short description of the tuned knobs, for the tuning table.</summary>
     public string Describe()
     {
@@ -81,8 +84,9 @@ public sealed class ClarityReranker : IReranker
     private readonly string[] _categories;
     private readonly double[] _prices;
 
-    public ClarityReranker(ClarityConfig config, ItemCatalog items)
+    public ClarityReranker(ClarityConfig config, ItemCatalog items, Dictionary<(CustomerBaskets, Split), SelfModel>? models = null)
     {
+        Models = models;
         Config = config;
         var options = config.ToEngineOptions();
         var errors = options.Validate();
@@ -144,9 +148,28 @@ public sealed class ClarityReranker : IReranker
         return model;
     }
 
+    /// <summary>
+    /// Replayed models shared by configurations that read signals alike (same interpretation and
+    /// kind options; only rerank knobs differ), so tuning does not replay every customer per
+    /// configuration. Reranking does not change a model.
+    /// </summary>
+    public Dictionary<(CustomerBaskets, Split), SelfModel>? Models { get; init; }
+
     public IReadOnlyList<int> Rerank(CustomerBaskets customer, Split split, IReadOnlyList<Scored> candidates, int k)
     {
-        var model = Replay(customer, split);
+        SelfModel model;
+        if (Models is { } models)
+        {
+            if (!models.TryGetValue((customer, split), out model!))
+            {
+                model = Replay(customer, split);
+                models[(customer, split)] = model;
+            }
+        }
+        else
+        {
+            model = Replay(customer, split);
+        }
         var request = new RerankRequest(
             [.. candidates.Select(c => new Candidate(_items.Code(c.Item), _categories[c.Item], c.Score, _prices[c.Item]))],
             new DateTimeOffset(customer.Target(split).Time, TimeSpan.Zero),
