@@ -69,6 +69,7 @@ public sealed partial class SelfModelGrain
     {
         // Nothing of the user stays in memory: even if storage fails below, the next call starts
         // from what storage holds, and a retried erase finishes the job.
+        await _snapshotWrite;
         _model = new SelfModel();
         _logPosition = 0;
         _dirty = false;
@@ -130,6 +131,7 @@ public sealed partial class SelfModelGrain
     // memory is ahead of storage, so it goes away and the caller sees the failure and retries.
     private async Task SaveNowAsync()
     {
+        await _snapshotWrite;
         var snapshot = _model.ToState();
         snapshot.LogPosition = _logPosition;
         var previous = state.State;

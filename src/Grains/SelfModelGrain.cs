@@ -58,6 +58,13 @@ public sealed partial class SelfModelGrain(
     private int _signalsSinceSnapshot;
     private bool _dirty;
 
+    // Bumped by every change, so a snapshot written while ingests went on knows what it missed.
+    private long _changes;
+
+    // The snapshot write started by an ingest and not awaited by it: at most one at a time, and
+    // every other write of the state waits for it (two writes in flight would race on the ETag).
+    private Task _snapshotWrite = Task.CompletedTask;
+
     // Decisions recorded since the last write-behind, oldest first, and the one read of the stored
     // ones (null until a caller needs a decision that memory does not hold).
     private readonly List<Decision> _unsavedDecisions = [];
@@ -116,10 +123,13 @@ public sealed partial class SelfModelGrain(
         if (accepted > 0)
         {
             _dirty = true;
+            _changes++;
             _signalsSinceSnapshot += accepted;
-            if (_signalsSinceSnapshot >= options.Value.SnapshotEverySignals)
+            if (_signalsSinceSnapshot >= options.Value.SnapshotEverySignals && _snapshotWrite.IsCompleted)
             {
-                await SnapshotIfChangedAsync(CancellationToken.None);
+                // Behind, not in the way: the signals are durable in the log already, so the caller
+                // need not wait for the snapshot (it only shortens the next replay).
+                _snapshotWrite = SnapshotIfChangedAsync(CancellationToken.None);
             }
         }
         events.Ingested(accepted, signals.Count - accepted);
@@ -184,7 +194,8 @@ public sealed partial class SelfModelGrain(
         if (changes.Count > 0)
         {
             _dirty = true;
-            await SnapshotIfChangedAsync(cancellationToken);
+            _changes++;
+            await SnapshotAsync(cancellationToken);
         }
         events.OnHousekept(this.GetPrimaryKeyString(), changes);
     }
@@ -216,7 +227,7 @@ public sealed partial class SelfModelGrain(
 
     private async Task WriteBehindAsync(CancellationToken cancellationToken)
     {
-        await SnapshotIfChangedAsync(cancellationToken);
+        await SnapshotAsync(cancellationToken);
         try
         {
             await SaveDecisionsAsync(cancellationToken);
@@ -283,8 +294,16 @@ public sealed partial class SelfModelGrain(
         }
     }
 
+    private async Task SnapshotAsync(CancellationToken cancellationToken)
+    {
+        await _snapshotWrite;
+        _snapshotWrite = SnapshotIfChangedAsync(cancellationToken);
+        await _snapshotWrite;
+    }
+
     // Writes the snapshot with the log position it includes. Signals are already durable in the
-    // log, so a failed snapshot only costs replay later: it is logged, never surfaced.
+    // log, so a failed snapshot only costs replay later: it is logged, never surfaced. Ingests may
+    // apply more while it is written; they stay dirty for the next one.
     private async Task SnapshotIfChangedAsync(CancellationToken cancellationToken)
     {
         if (!_dirty)
@@ -292,16 +311,18 @@ public sealed partial class SelfModelGrain(
             return;
         }
         var snapshot = _model.ToState();
-        snapshot.LogPosition = _logPosition;
+        var position = snapshot.LogPosition = _logPosition;
+        var changes = _changes;
+        var signals = _signalsSinceSnapshot;
         var previous = state.State;
         state.State = snapshot;
         try
         {
             await state.WriteStateAsync(cancellationToken);
             ReleaseSnapshot();
-            _dirty = false;
-            _signalsSinceSnapshot = 0;
-            events.OnSnapshotted(this.GetPrimaryKeyString(), _logPosition);
+            _dirty = _changes != changes;
+            _signalsSinceSnapshot = Math.Max(0, _signalsSinceSnapshot - signals);
+            events.OnSnapshotted(this.GetPrimaryKeyString(), position);
         }
         catch (Exception exception)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Clarity.Grains.Interfaces;
 
 namespace Clarity.Grains.State;
@@ -28,13 +29,19 @@ public interface ISignalLog
 /// <summary>A signal as it sits in the log, with its position.</summary>
 public sealed record LoggedSignal(long Position, SignalData Signal);
 
-/// <summary>The stored text of a logged signal: JSON, so that export and audits can read it as is.</summary>
+/// <summary>
+/// The stored text of a logged signal: JSON, so that export and audits can read it as is. Written
+/// once per accepted signal on the ingest path, so the serializer is source-generated (no
+/// reflection, no per-call metadata lookups); the text is the same as the web defaults give.
+/// </summary>
 public static class SignalLogPayload
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    public static string Serialize(SignalData signal) => JsonSerializer.Serialize(signal, Json);
+    public static string Serialize(SignalData signal) => JsonSerializer.Serialize(signal, SignalLogJson.Default.SignalData);
 
     public static SignalData Deserialize(string payload) =>
-        JsonSerializer.Deserialize<SignalData>(payload, Json) ?? throw new InvalidDataException("A logged signal is empty.");
+        JsonSerializer.Deserialize(payload, SignalLogJson.Default.SignalData) ?? throw new InvalidDataException("A logged signal is empty.");
 }
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(SignalData))]
+internal sealed partial class SignalLogJson : JsonSerializerContext;
