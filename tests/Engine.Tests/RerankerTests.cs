@@ -28,6 +28,23 @@ public sealed class RerankerTests
     ];
 
     [Fact]
+    public void Equal_scores_keep_upstream_order_and_higher_scores_lead()
+    {
+        // Ties (equal upstream scores, no belief touching them) must keep the client's order; the
+        // reranker sorts integer keys and then orders ties by position, which this pins down.
+        Candidate[] candidates =
+        [
+            new("a", "books/fiction", 0.5), new("b", "books/fiction", 0.5), new("c", "garden/tools", 0.9),
+            new("d", "books/poetry", 0.5), new("e", "garden/tools", 0.1), new("f", "books/poetry", 0.5),
+        ];
+
+        var result = Reranker.Rerank(new SelfModel(), new RerankRequest(candidates, T0));
+
+        Assert.Equal(["c", "a", "b", "d", "f", "e"], result.Items.Select(i => i.Id));
+        Assert.Equal([1, 2, 3, 4, 5, 6], result.Items.Select(i => i.Rank));
+    }
+
+    [Fact]
     public void Affinity_lifts_the_liked_category_with_a_reason()
     {
         var result = Reranker.Rerank(KitchenLover(), new RerankRequest(Candidates, T0.AddDays(3)));

@@ -100,6 +100,9 @@ public sealed partial class Reranker(BeliefEngine engine)
 
         var scored = state.Scored(n);
         var reasonsOf = state.Reasons(n);
+        var scoreOf = state.ScoreOf(n);
+        var order = state.Order(n);
+        var keys = state.Keys(n);
         var kept = 0;
         List<SuppressedItem>? suppressed = null;
         for (var i = 0; i < n; i++)
@@ -135,11 +138,17 @@ public sealed partial class Reranker(BeliefEngine engine)
                 Add(reasons, ref at, effects.Variety, ref score);
             }
             reasonsOf[i] = reasons;
-            scored[kept++] = new Scored(i, score, baseScores[i]);
+            scoreOf[i] = score;
+            order[kept] = i;
+            keys[kept++] = SortKey(score);
         }
 
         // Stable order: score, then upstream position; untouched items keep their relative order.
-        Sort(scored, state.SortBuffer(kept), kept);
+        Sort(keys, order, kept);
+        for (var r = 0; r < kept; r++)
+        {
+            scored[r] = new Scored(order[r], scoreOf[order[r]], baseScores[order[r]]);
+        }
         var limit = Math.Min(request.Limit ?? kept, kept);
         if (string.Equals(request.OptimizeFor, Objectives.Diversity, StringComparison.Ordinal))
         {
@@ -242,46 +251,40 @@ public sealed partial class Reranker(BeliefEngine engine)
         public readonly double BaseScore = baseScore;
     }
 
-    // Score descending, then upstream position: a total order, so any correct sort gives the same result.
-    private static bool Before(in Scored a, in Scored b) => a.Score > b.Score || (!(a.Score < b.Score) && Ordered(a, b));
-
-    // Equal scores (or NaN, which double.CompareTo orders first) fall back to upstream position.
-    private static bool Ordered(in Scored a, in Scored b)
+    /// <summary>
+    /// An unsigned key that orders scores descending as <see cref="double.CompareTo(double)"/> would
+    /// (NaN last, -0 equal to 0), so that the sort compares plain integers.
+    /// </summary>
+    private static ulong SortKey(double score)
     {
-        var order = b.Score.CompareTo(a.Score);
-        return order != 0 ? order < 0 : a.Index < b.Index;
+        if (double.IsNaN(score))
+        {
+            return ulong.MaxValue;
+        }
+        var bits = BitConverter.DoubleToInt64Bits(score == 0 ? 0.0 : score);
+        var ascending = bits >= 0 ? (ulong)bits | 0x8000000000000000UL : ~(ulong)bits;
+        return ~ascending;
     }
 
-    /// <summary>Bottom-up merge sort with the comparison inlined (a hundred items sort in a few microseconds).</summary>
-    private static void Sort(Scored[] items, Scored[] buffer, int count)
+    /// <summary>
+    /// Score descending, then upstream position: a total order, so the result is the one any correct
+    /// sort gives. Sorts integer keys (fast, unstable), then puts equal scores in upstream order.
+    /// </summary>
+    private static void Sort(ulong[] keys, int[] order, int count)
     {
-        var source = items;
-        var target = buffer;
-        for (var width = 1; width < count; width *= 2)
+        Array.Sort(keys, order, 0, count);
+        for (var start = 0; start < count;)
         {
-            for (var left = 0; left < count; left += 2 * width)
+            var end = start + 1;
+            while (end < count && keys[end] == keys[start])
             {
-                var middle = Math.Min(left + width, count);
-                var right = Math.Min(left + 2 * width, count);
-                int i = left, j = middle, k = left;
-                while (i < middle && j < right)
-                {
-                    target[k++] = Before(source[j], source[i]) ? source[j++] : source[i++];
-                }
-                while (i < middle)
-                {
-                    target[k++] = source[i++];
-                }
-                while (j < right)
-                {
-                    target[k++] = source[j++];
-                }
+                end++;
             }
-            (source, target) = (target, source);
-        }
-        if (!ReferenceEquals(source, items))
-        {
-            Array.Copy(source, items, count);
+            if (end - start > 1)
+            {
+                Array.Sort(order, start, end - start);
+            }
+            start = end;
         }
     }
 
@@ -308,7 +311,9 @@ public sealed partial class Reranker(BeliefEngine engine)
         private int _effectsUsed;
         private double[] _baseScores = [];
         private Scored[] _scored = [];
-        private Scored[] _sortBuffer = [];
+        private double[] _scoreOf = [];
+        private int[] _order = [];
+        private ulong[] _keys = [];
         private Reason[]?[] _reasons = [];
         private CategoryEffects[] _effectsOf = [];
         private BeliefEngine? _engine;
@@ -327,7 +332,11 @@ public sealed partial class Reranker(BeliefEngine engine)
 
         public Scored[] Scored(int n) => _scored.Length >= n ? _scored : _scored = new Scored[n];
 
-        public Scored[] SortBuffer(int n) => _sortBuffer.Length >= n ? _sortBuffer : _sortBuffer = new Scored[n];
+        public double[] ScoreOf(int n) => _scoreOf.Length >= n ? _scoreOf : _scoreOf = new double[n];
+
+        public int[] Order(int n) => _order.Length >= n ? _order : _order = new int[n];
+
+        public ulong[] Keys(int n) => _keys.Length >= n ? _keys : _keys = new ulong[n];
 
         /// <summary>Each candidate's category effects, by upstream index.</summary>
         public CategoryEffects[] EffectsOf(int n) => _effectsOf.Length >= n ? _effectsOf : _effectsOf = new CategoryEffects[n];
