@@ -14,7 +14,11 @@ internal sealed class Workloads(int users, DateTimeOffset now)
     public const int Leaves = 400;
     private static readonly MediaTypeHeaderValue Json = new("application/json");
     private static long s_signalIds;
-    private readonly string _occurredAt = now.AddMinutes(-5).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+    // Event times increase with the signal id, one millisecond apart, as a live stream's do: equal
+    // times would order by id as text ("-10000" before "-9999"), so most signals would look late to
+    // the engine and rebuild its reorder window, a cost real traffic does not have. Twelve hours
+    // back leaves room for 43 million signals before reaching the present.
+    private readonly DateTimeOffset _firstOccurredAt = now.AddHours(-12);
     private readonly string _runTag = Guid.NewGuid().ToString("N")[..8];
     private readonly Dictionary<int, byte[]> _rerankBodies = [];
 
@@ -116,7 +120,7 @@ internal sealed class Workloads(int users, DateTimeOffset now)
         }
         var id = Interlocked.Increment(ref s_signalIds);
         json.Append(CultureInfo.InvariantCulture,
-            $"{{\"id\":\"s-{_runTag}-{id}\",\"userId\":\"{user}\",\"type\":\"{type}\",\"occurredAt\":\"{_occurredAt}\",\"item\":{{\"id\":\"i-{leaf}-{id % 50}\",\"category\":\"{Category(leaf)}\",\"price\":25}}}}");
+            $"{{\"id\":\"s-{_runTag}-{id}\",\"userId\":\"{user}\",\"type\":\"{type}\",\"occurredAt\":\"{_firstOccurredAt.AddMilliseconds(id):yyyy-MM-ddTHH:mm:ss.fffZ}\",\"item\":{{\"id\":\"i-{leaf}-{id % 50}\",\"category\":\"{Category(leaf)}\",\"price\":25}}}}");
     }
 
     private static byte[] Finish(StringBuilder json) => Encoding.UTF8.GetBytes(json.Append("]}").ToString());
