@@ -115,6 +115,49 @@ public sealed class CalibrationTests
     }
 
     [Fact]
+    public void Points_replace_the_logistic_with_a_monotone_piecewise_linear_map()
+    {
+        var map = new CalibrationMap { Slope = 3, Intercept = -2, Points = "0.4:0.1 0.6:0.1 0.8:0.9" };
+
+        Assert.Equal(0.1, map.Apply(0.2), 12);   // flat before the first knot
+        Assert.Equal(0.1, map.Apply(0.5), 12);   // a tie, never a reversal
+        Assert.Equal(0.5, map.Apply(0.7), 12);   // linear between knots
+        Assert.Equal(0.9, map.Apply(0.95), 12);  // flat after the last
+        Assert.False(map.IsIdentity);
+        var copy = map.Clone();
+        copy.Points = "";
+        Assert.Equal(0.1, map.Apply(0.5), 12);
+        Assert.Equal(new CalibrationMap { Slope = 3, Intercept = -2 }.Apply(0.5), copy.Apply(0.5), 12);
+    }
+
+    [Theory]
+    [InlineData("0.4:0.1 0.3:0.2")]
+    [InlineData("0.4:0.3 0.5:0.2")]
+    [InlineData("0.4:1.3")]
+    [InlineData("0.4")]
+    [InlineData("x:0.1")]
+    public void Points_that_are_not_increasing_knots_in_0_1_fail_validation_naming_the_key(string points)
+    {
+        var options = new EngineOptions();
+        options.Kinds[BeliefKind.Replenishment].Calibration = new CalibrationMap { Points = points };
+
+        var errors = options.Validate();
+
+        Assert.Single(errors);
+        Assert.StartsWith("Clarity:Engine:Kinds:Replenishment:Calibration:Points must be", errors[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Shipped_defaults_are_valid_and_map_regular_replenishment_high_and_occasional_low()
+    {
+        var options = new EngineOptions();
+        Assert.Empty(options.Validate());
+        var map = options.For(BeliefKind.Replenishment).Calibration;
+        Assert.True(map.Apply(0.5) < 0.2);
+        Assert.True(map.Apply(0.8) > 0.9);
+    }
+
+    [Fact]
     public void Default_maps_leave_price_tier_alternatives_summing_to_one()
     {
         // The three tiers are one Dirichlet; the shipped defaults keep its map the identity.

@@ -277,7 +277,9 @@ public sealed class ScenarioTests
         Assert.True(belief.Belief.Contradictions >= 2);
         var kind = Engine.Options.For(BeliefKind.Replenishment);
         Assert.True(belief.Posterior < kind.PriorMean);
-        Assert.True(belief.Confidence < kind.Calibration.Apply(kind.PriorMean));
+        // The shipped map is flat below the prior (occasional and irregular repeat buyers hit the due
+        // window equally rarely), so the reported confidence may tie the prior's but never exceeds it.
+        Assert.True(belief.Confidence <= kind.Calibration.Apply(kind.PriorMean));
         Assert.False(belief.Holds);
     }
 

@@ -74,8 +74,66 @@ public class CalibrationTests
         Assert.False(KindEvents.Outcome(BeliefKind.PriceTier, "budget@electronics", cut, before, after, h, false));
         Assert.True(KindEvents.Outcome(BeliefKind.Variety, "books/fiction/crime", cut, before, after, h, false));
         Assert.False(KindEvents.Outcome(BeliefKind.Variety, "books/fiction", cut, before, after, h, false));
-        Assert.True(KindEvents.Outcome(BeliefKind.Replenishment, "tv-4", cut, before, after, h, false, nextDay: 101));
-        Assert.False(KindEvents.Outcome(BeliefKind.Replenishment, "home/bathroom/toilet-seats", cut, before, after, h, false));
+        // Replenishment without a date, or without a purchase before the cut, makes no dated claim.
+        Assert.Null(KindEvents.Outcome(BeliefKind.Replenishment, "tv-4", cut, before, after, h, false, nextDay: 101));
+        Assert.Null(KindEvents.Outcome(BeliefKind.Replenishment, "home/bathroom/toilet-seats", cut, before, after, h, false));
+    }
+
+    [Fact]
+    public void A_replenishment_belief_predicts_the_next_purchase_inside_its_due_window()
+    {
+        // Coffee bought on day 60; the engine expects the next on day 100 (a 40-day interval), so the
+        // due window is 100 +- 10 (a quarter of the interval, the reranker's boost window).
+        var h = new Horizons();
+        List<OutcomeEvent> before = [new(60, SignalType.Purchase, "c-1", "home/kitchen/coffee")];
+        bool? At(double day, double cut = 95, double end = double.PositiveInfinity) =>
+            KindEvents.Outcome(BeliefKind.Replenishment, "home/kitchen/coffee", cut, before,
+                [new(day, SignalType.Purchase, "c-2", "home/kitchen/coffee")], h, false, nextDay: 100, end: end);
+
+        Assert.True(At(93, cut: 92));
+        Assert.True(At(109));
+        Assert.False(At(85, cut: 80));  // early: an irregular buyer who buys often anyway misses
+        Assert.False(At(111));          // late
+        // No purchase: a miss once the window is over, unscored while it is still open at the end of the data.
+        Assert.False(KindEvents.Outcome(BeliefKind.Replenishment, "home/kitchen/coffee", 95, before, [], h, false, nextDay: 100, end: 120));
+        Assert.Null(KindEvents.Outcome(BeliefKind.Replenishment, "home/kitchen/coffee", 95, before, [], h, false, nextDay: 100, end: 105));
+        // A gift does not count as the user's own re-buy.
+        Assert.False(KindEvents.Outcome(BeliefKind.Replenishment, "home/kitchen/coffee", 95, before,
+            [new(100, SignalType.Purchase, "c-2", "home/kitchen/coffee", Gift: true)], h, false, nextDay: 100, end: 200));
+    }
+
+    [Fact]
+    public void Each_kind_is_scored_at_every_instant_whose_horizon_ends_inside_the_period()
+    {
+        var h = new Horizons();
+
+        Assert.Equal([220.0, 225, 230, 235, 240, 245, 250, 255, 260, 265, 270, 275, 280], h.Instants(220, 310, BeliefKind.Variety, false));
+        Assert.Equal([220.0], h.Instants(220, 310, BeliefKind.Satiation, false));
+        Assert.Equal([220.0, 225, 230, 235, 240, 245, 250], h.Instants(220, 310, BeliefKind.Replenishment, false));
+        Assert.Equal([220.0], h.Instants(220, 240, BeliefKind.Variety, false));
+    }
+
+    [Fact]
+    public void A_monotone_map_fits_a_rate_that_is_flat_and_then_jumps()
+    {
+        // Events 12% of the time below 0.7, 95% above: no logistic follows it, the isotonic map does.
+        var random = new Random(11);
+        var pairs = new List<(double P, bool O)>();
+        for (var i = 0; i < 6000; i++)
+        {
+            var p = 0.35 + 0.5 * random.NextDouble();
+            pairs.Add((p, random.NextDouble() < (p < 0.7 ? 0.12 : 0.95)));
+        }
+        var logistic = Platt.Fit(pairs);
+        var map = new Clarity.Engine.Beliefs.CalibrationMap { Points = Isotonic.Fit(pairs) };
+
+        var errors = new List<string>();
+        map.Validate("map", errors);
+        Assert.Empty(errors);
+        Assert.True(KindCalibration.Of("x", [.. pairs.Select(x => (Platt.Apply(logistic, x.P), x.O))]).Ece > 0.05);
+        Assert.True(KindCalibration.Of("x", [.. pairs.Select(x => (map.Apply(x.P), x.O))]).Ece < 0.03);
+        Assert.InRange(map.Apply(0.5), 0.08, 0.16);
+        Assert.InRange(map.Apply(0.8), 0.9, 1);
     }
 
     [Fact]

@@ -24,8 +24,15 @@ public sealed record Horizons
     /// <summary>Satiation: no purchase in the category within this. Default 90 (EVALUATION.md).</summary>
     public double Satiation { get; init; } = 90;
 
-    /// <summary>Replenishment without a predicted date: a purchase in the subject within this. Default 45.</summary>
-    public double Replenishment { get; init; } = 45;
+    /// <summary>
+    /// Replenishment: the due window is the expected date plus or minus this share of the interval
+    /// (expected date minus the last purchase). Default 0.25, the reranker's default
+    /// <c>ReplenishmentDueShare</c>: the window in which the engine boosts the item is what it claims.
+    /// </summary>
+    public double ReplenishmentDueShare { get; init; } = 0.25;
+
+    /// <summary>Replenishment: days of held-out time an instant must leave for the due window to be seen (a window ending later is unscored). Default 60.</summary>
+    public double Replenishment { get; init; } = 60;
 
     /// <summary>Researcher, price tier: the first purchase in the subject within this is what is predicted. Default 90.</summary>
     public double NextPurchase { get; init; } = 90;
@@ -38,16 +45,45 @@ public sealed record Horizons
 
     /// <summary>Researcher: this many views before a purchase make it "researched". Default 4.</summary>
     public int ResearchViews { get; init; } = 4;
+
+    /// <summary>
+    /// Days between the instants at which beliefs are scored within a held-out period (the cut, the
+    /// cut + step, ...): a kind is scored at every instant whose horizon still ends inside the period,
+    /// so short-lived beliefs (variety lasts days after a streak) are caught often enough. Default 5.
+    /// </summary>
+    public double InstantStep { get; init; } = 5;
+
+    /// <summary>Days after an instant the kind's event needs to be observed.</summary>
+    public double Span(BeliefKind kind, bool purchasesOnly) => kind switch
+    {
+        BeliefKind.Affinity => purchasesOnly ? AffinityPurchasesOnly : Affinity,
+        BeliefKind.Satiation => Satiation,
+        BeliefKind.Replenishment => Replenishment,
+        BeliefKind.Variety => Variety,
+        _ => NextPurchase,
+    };
+
+    /// <summary>The scoring instants from <paramref name="cut"/> for a kind whose events must be seen before <paramref name="end"/> (at least the cut).</summary>
+    public IEnumerable<double> Instants(double cut, double end, BeliefKind kind, bool purchasesOnly)
+    {
+        yield return cut;
+        for (var t = cut + InstantStep; t + Span(kind, purchasesOnly) <= end + 1e-9; t += InstantStep)
+        {
+            yield return t;
+        }
+    }
 }
 
 /// <summary>
 /// The event each belief kind predicts (EVALUATION.md): the belief's confidence is read as the
 /// probability of that event within the kind's horizon after the cut. Null when the event is not
-/// defined for this user (e.g. a researcher belief when no purchase follows).
+/// defined for this user (e.g. a researcher belief when no purchase follows) or not decided by
+/// <c>end</c>, the end of the observed period (only a replenishment window can end later).
 /// </summary>
 public static class KindEvents
 {
-    public static bool? Outcome(BeliefKind kind, string subject, double cut, IReadOnlyList<OutcomeEvent> before, IReadOnlyList<OutcomeEvent> after, Horizons h, bool purchasesOnly, double? nextDay = null)
+    public static bool? Outcome(BeliefKind kind, string subject, double cut, IReadOnlyList<OutcomeEvent> before, IReadOnlyList<OutcomeEvent> after, Horizons h, bool purchasesOnly,
+        double? nextDay = null, double end = double.PositiveInfinity)
     {
         switch (kind)
         {
@@ -59,9 +95,23 @@ public static class KindEvents
                 return !after.Any(e => e.Day < cut + h.Satiation && e.Type == SignalType.Purchase && !e.Gift && Within(e, subject));
             case BeliefKind.Replenishment:
             {
-                // A predicted date: bought by then (with a tenth of the horizon of slack); else within the default horizon.
-                var until = nextDay is { } d && d >= cut ? d + h.Replenishment * 0.25 : cut + h.Replenishment;
-                return after.Any(e => e.Day < until && e.Type == SignalType.Purchase && !e.Gift && Within(e, subject));
+                // "Buys it again at a regular interval", dated: the engine boosts the subject within
+                // the due window around its expected date, so the claim is that the next own purchase
+                // falls in that window, not merely that one happens by a date (frequent but irregular
+                // buyers do that without any regularity). Early, late (or none) all miss.
+                if (nextDay is not { } expected
+                    || before.LastOrDefault(e => e.Type == SignalType.Purchase && !e.Gift && Within(e, subject)) is not { } last
+                    || expected - last.Day <= 0)
+                {
+                    return null;
+                }
+                var window = h.ReplenishmentDueShare * (expected - last.Day);
+                var next = after.FirstOrDefault(e => e.Day < end && e.Type == SignalType.Purchase && !e.Gift && Within(e, subject));
+                if (next is null)
+                {
+                    return expected + window <= end ? false : null;
+                }
+                return next.Day >= expected - window && next.Day <= expected + window;
             }
             case BeliefKind.Researcher:
             {

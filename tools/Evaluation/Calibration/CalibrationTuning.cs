@@ -72,12 +72,18 @@ public static class CalibrationTuning
     /// <summary>Fewest validation predictions of a kind to fit its map on; below it the engine's map stays.</summary>
     public const int MinFitPredictions = 20;
 
+    /// <summary>The target: a kind is calibrated when its ECE is at most this.</summary>
+    public const double TargetEce = 0.05;
+
     /// <summary>
-    /// The engine's per-kind calibration map (<see cref="CalibrationMap"/>, p' = sigmoid(intercept +
-    /// slope * logit(p)) of the raw posterior mean) refitted on the validation pairs and applied to
-    /// the test pairs: what the engine defaults would become if these were written into
-    /// EngineOptions.Defaults. The fitted constants are reported as configuration keys, so a tenant
-    /// can run this on their own log and configure the result.
+    /// The engine's per-kind calibration map (<see cref="CalibrationMap"/>) refitted on the validation
+    /// pairs and applied to the test pairs: what the engine defaults would become if these were
+    /// written into EngineOptions.Defaults. Per kind the logistic (p' = sigmoid(intercept + slope *
+    /// logit(p)) of the raw posterior mean) is fitted first; where even its in-sample validation ECE
+    /// misses <see cref="TargetEce"/> (two parameters cannot follow the data), the monotone
+    /// piecewise-linear map (<see cref="Isotonic"/>) is used instead. The choice reads validation only.
+    /// The fitted constants are reported as configuration keys, so a tenant can run this on their own
+    /// log and configure the result.
     /// </summary>
     public static CalibrationRun RefitMaps(CalibrationRun validation, CalibrationRun test)
     {
@@ -87,20 +93,84 @@ public static class CalibrationTuning
         foreach (var kc in test.Kinds)
         {
             var kind = Enum.GetValues<BeliefKind>().First(k => k.Wire() == kc.Kind);
-            var fit = validation.RawPairs.TryGetValue(kc.Kind, out var v) && v.Count >= MinFitPredictions ? Platt.Fit(v) : ((double A, double B)?)null;
             var pairs = test.RawPairs.GetValueOrDefault(kc.Kind) ?? [];
-            if (fit is { } f)
+            var map = defaults.For(kind).Calibration;
+            if (validation.RawPairs.TryGetValue(kc.Kind, out var v) && v.Count >= MinFitPredictions)
             {
-                changes[kc.Kind] = $"Clarity:Engine:Kinds:{kind}:Calibration:Slope={f.A:0.###}, Intercept={f.B:0.###} (from {v!.Count:N0} validation predictions)";
-                kinds.Add(KindCalibration.Of(kc.Kind, [.. pairs.Select(x => (Platt.Apply(f, x.P), x.O))]));
+                var (a, b) = Platt.Fit(v);
+                map = new CalibrationMap { Slope = a, Intercept = b };
+                var key = $"Clarity:Engine:Kinds:{kind}:Calibration";
+                var logisticEce = KindCalibration.Of(kc.Kind, [.. v.Select(x => (map.Apply(x.P), x.O))]).Ece;
+                if (logisticEce <= TargetEce)
+                {
+                    changes[kc.Kind] = $"{key}:Slope={a:0.###}, Intercept={b:0.###} (from {v.Count:N0} validation predictions; validation ECE {logisticEce:0.000})";
+                }
+                else
+                {
+                    map = new CalibrationMap { Points = Isotonic.Fit(v) };
+                    var ece = KindCalibration.Of(kc.Kind, [.. v.Select(x => (map.Apply(x.P), x.O))]).Ece;
+                    changes[kc.Kind] = $"{key}:Points=\"{map.Points}\" (from {v.Count:N0} validation predictions; the logistic's validation ECE {logisticEce:0.000} misses {TargetEce}, this map's {ece:0.000})";
+                }
             }
-            else
-            {
-                var map = defaults.For(kind).Calibration;
-                kinds.Add(KindCalibration.Of(kc.Kind, [.. pairs.Select(x => (map.Apply(x.P), x.O))]));
-            }
+            kinds.Add(KindCalibration.Of(kc.Kind, [.. pairs.Select(x => (map.Apply(x.P), x.O))]));
         }
         return new CalibrationRun("calibration maps refitted on validation", "test", test.Data, kinds, changes);
+    }
+}
+
+/// <summary>
+/// Monotone recalibration: the validation pairs, sorted by raw posterior, in equal-count bins; the
+/// bins' event rates (smoothed as Platt's targets, (events + 1) / (n + 2)) made non-decreasing by
+/// pool-adjacent-violators; a knot at the first and last bin of each pooled block, at the bins'
+/// mean posteriors. The result is <see cref="CalibrationMap.Points"/>.
+/// </summary>
+public static class Isotonic
+{
+    public const int Bins = 15;
+
+    public static string Fit(IReadOnlyList<(double P, bool O)> pairs)
+    {
+        var sorted = pairs.OrderBy(x => x.P).ToList();
+        var bins = new List<(double P, double Events, double N)>();
+        for (var b = 0; b < Bins; b++)
+        {
+            var from = sorted.Count * b / Bins;
+            var to = sorted.Count * (b + 1) / Bins;
+            if (to > from)
+            {
+                var slice = sorted.GetRange(from, to - from);
+                bins.Add((slice.Average(x => x.P), slice.Count(x => x.O), slice.Count));
+            }
+        }
+        // Pool adjacent violators: blocks of bins with their pooled (smoothed) rate.
+        var blocks = new List<(int First, int Last, double Events, double N)>();
+        for (var i = 0; i < bins.Count; i++)
+        {
+            blocks.Add((i, i, bins[i].Events, bins[i].N));
+            while (blocks.Count > 1 && Rate(blocks[^2]) >= Rate(blocks[^1]))
+            {
+                var (f, _, e, n) = blocks[^2];
+                var last = blocks[^1];
+                blocks.RemoveRange(blocks.Count - 2, 2);
+                blocks.Add((f, last.Last, e + last.Events, n + last.N));
+            }
+        }
+        var knots = new List<(double X, double Y)>();
+        foreach (var block in blocks)
+        {
+            var y = Math.Round(Rate(block), 3);
+            foreach (var x in block.First == block.Last ? [bins[block.First].P] : new[] { bins[block.First].P, bins[block.Last].P })
+            {
+                var rx = Math.Round(x, 3);
+                if (knots.Count == 0 || rx > knots[^1].X)
+                {
+                    knots.Add((rx, Math.Max(y, knots.Count == 0 ? 0 : knots[^1].Y)));
+                }
+            }
+        }
+        return string.Join(' ', knots.Select(k => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{k.X}:{k.Y}")));
+
+        static double Rate((int, int, double Events, double N) block) => (block.Events + 1) / (block.N + 2);
     }
 }
 

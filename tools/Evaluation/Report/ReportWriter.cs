@@ -322,13 +322,13 @@ public static class ReportWriter
         L();
         L("### Calibration per belief kind (scenarios)");
         L();
-        L("Each active belief at the cut is a prediction: its confidence is read as the probability of the kind's event within the horizon, scored on what the user did after the cut.");
+        L($"Each active belief at a scoring instant is a prediction: its confidence is read as the probability of the kind's event within the horizon, scored on what the user did after that instant. Instants: the cut and every {F(h.InstantStep, 0)} days after it while the kind's horizon still ends inside the held-out period (validation: until the test cut; test: until day {F(sc.Scenario.Days, 0)}), so short-lived beliefs (variety) are caught often enough; a user's beliefs at successive instants are correlated.");
         L();
         L("| kind | predicted event |");
         L("|---|---|");
         L($"| affinity | engages with the category (click, add to cart, own purchase, consume >= 50%, rating >= 4) within {F(h.Affinity, 0)} days |");
         L($"| satiation | does not buy in the category within {F(h.Satiation, 0)} days |");
-        L($"| replenishment | buys the subject by the predicted next date (+{F(h.Replenishment * 0.25, 0)} days), or within {F(h.Replenishment, 0)} days when the engine gives no date |");
+        L($"| replenishment | the next own purchase of the subject falls in the due window, the expected date +- {F(h.ReplenishmentDueShare * 100, 0)}% of the interval (expected date minus the last purchase; the window the reranker boosts in); early, late or none miss; unscored if the window is still open at the end of the period |");
         L($"| researcher | the next purchase in the subject within {F(h.NextPurchase, 0)} days follows >= {h.ResearchViews} views of it in the {F(h.ResearchWindow, 0)} days before (unscored without a purchase) |");
         L($"| price-tier | the next purchase in the scope within {F(h.NextPurchase, 0)} days is at that tier (unscored without a purchase) |");
         L($"| variety | the next consume within {F(h.Variety, 0)} days is outside the subject (unscored without a consume) |");

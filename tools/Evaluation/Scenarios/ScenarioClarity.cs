@@ -38,11 +38,19 @@ public sealed class ScenarioClarity
     public SelfModel Replay(SimUser user, double cut)
     {
         var model = new SelfModel();
-        for (var n = 0; n < user.Events.Count && user.Events[n].Day < cut; n++)
+        ReplayUntil(model, user, 0, cut);
+        return model;
+    }
+
+    /// <summary>Continues a replay: the user's signals from index <paramref name="from"/> up to <paramref name="cut"/>; returns the index to continue from.</summary>
+    public int ReplayUntil(SelfModel model, SimUser user, int from, double cut)
+    {
+        var n = from;
+        for (; n < user.Events.Count && user.Events[n].Day < cut; n++)
         {
             Engine.Apply(model, _simulator.ToSignal(user, user.Events[n], n));
         }
-        return model;
+        return n;
     }
 
     public List<int> Rerank(SelfModel model, SimUser user, IReadOnlyList<(int Item, double Score)> candidates, double asOf, int k) =>

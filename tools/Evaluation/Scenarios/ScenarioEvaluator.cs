@@ -211,6 +211,17 @@ public static class ScenarioEvaluator
         };
     }
 
+    /// <summary>Only the calibration part of <see cref="Run"/> (simulation, tenant knowledge, calibration runs), for refitting the engine's maps.</summary>
+    public static List<CalibrationRun> Calibrate(Settings settings, Progress progress)
+    {
+        var scenario = new ScenarioSettings(settings.ScenarioUsers, settings.Seed);
+        var catalog = new Catalog();
+        var simulator = new Simulator(catalog, scenario);
+        var users = simulator.Generate();
+        return CalibrationRuns(users, simulator, catalog, scenario, settings,
+            TenantCategories(catalog, users, scenario.ValidationCut), TenantCategories(catalog, users, scenario.TestCut), progress);
+    }
+
     /// <summary>Users with at least one purchase in the target window after the cut, as in leave-last-basket-out.</summary>
     private static List<SimUser> Targeted(List<SimUser> users, double cut) =>
         [.. users.Where(u => Target(u, cut).Count > 0)];
@@ -473,37 +484,53 @@ public static class ScenarioEvaluator
             runs.Count == 0 ? double.NaN : runs.Average(r => r.Impressions), curve);
     }
 
-    /// <summary>Calibration on held-out time: engine defaults and, when tuning, constants chosen on validation.</summary>
+    /// <summary>
+    /// Calibration on held-out time: engine defaults and, when tuning, constants chosen on validation.
+    /// Each split's held-out period runs from its cut to the next cut (validation) or the end of the
+    /// simulation (test); beliefs are scored at the cut and every <see cref="Horizons.InstantStep"/>
+    /// days after it while the kind's horizon still ends inside the period, each instant's beliefs
+    /// against the events after that instant (the replay continues from one instant to the next).
+    /// </summary>
     private static List<CalibrationRun> CalibrationRuns(List<SimUser> users, Simulator simulator, Catalog catalog, ScenarioSettings scenario, Settings settings,
         Dictionary<string, CategoryAttributes> valTenant, Dictionary<string, CategoryAttributes> testTenant, Progress progress) =>
         CalibrationTuning.Run((name, options, split) =>
         {
             var cut = split == Split.Test ? scenario.TestCut : scenario.ValidationCut;
+            var end = split == Split.Test ? scenario.Days : scenario.TestCut;
+            var h = settings.Horizons;
+            var kinds = Enum.GetValues<BeliefKind>();
+            var instants = kinds.ToDictionary(k => k, k => h.Instants(cut, end, k, purchasesOnly: false).ToHashSet());
+            var all = instants.Values.SelectMany(x => x).Distinct().Order().ToList();
             var clarity = new ScenarioClarity(name, options, simulator, catalog, split == Split.Test ? testTenant : valTenant);
-            progress.Stage($"scenarios: calibration, {name} ({split.ToString().ToLowerInvariant()})", users.Count);
+            progress.Stage($"scenarios: calibration, {name} ({split.ToString().ToLowerInvariant()}, {all.Count} instants)", users.Count);
             var pairs = new Dictionary<BeliefKind, List<(double, bool)>>();
             var raw = new Dictionary<BeliefKind, List<(double, bool)>>();
             for (var i = 0; i < users.Count; i++)
             {
                 progress.Tick(i);
                 var u = users[i];
-                var model = clarity.Replay(u, cut);
-                var (before, after) = Outcomes(u, catalog, cut);
-                foreach (var s in clarity.Engine.Evaluate(model, Simulator.At(cut)))
+                var model = new SelfModel();
+                var n = 0;
+                foreach (var t in all)
                 {
-                    if (s.Status != BeliefStatus.Active)
+                    n = clarity.ReplayUntil(model, u, n, t);
+                    var (before, after) = Outcomes(u, catalog, t);
+                    foreach (var s in clarity.Engine.Evaluate(model, Simulator.At(t)))
                     {
-                        continue;
-                    }
-                    if (KindEvents.Outcome(s.Key.Kind, s.Key.Subject, cut, before, after, settings.Horizons, purchasesOnly: false, NextDay(s)) is { } o)
-                    {
-                        (pairs.TryGetValue(s.Key.Kind, out var l) ? l : pairs[s.Key.Kind] = []).Add((s.Confidence, o));
-                        (raw.TryGetValue(s.Key.Kind, out var rl) ? rl : raw[s.Key.Kind] = []).Add((s.Posterior, o));
+                        if (s.Status != BeliefStatus.Active || !instants[s.Key.Kind].Contains(t))
+                        {
+                            continue;
+                        }
+                        if (KindEvents.Outcome(s.Key.Kind, s.Key.Subject, t, before, after, h, purchasesOnly: false, NextDay(s), end) is { } o)
+                        {
+                            (pairs.TryGetValue(s.Key.Kind, out var l) ? l : pairs[s.Key.Kind] = []).Add((s.Confidence, o));
+                            (raw.TryGetValue(s.Key.Kind, out var rl) ? rl : raw[s.Key.Kind] = []).Add((s.Posterior, o));
+                        }
                     }
                 }
             }
             return new CalibrationRun(name, split.ToString().ToLowerInvariant(), "scenarios",
-                [.. Enum.GetValues<BeliefKind>().Select(kind => KindCalibration.Of(kind.Wire(), pairs.GetValueOrDefault(kind) ?? []))], [])
+                [.. kinds.Select(kind => KindCalibration.Of(kind.Wire(), pairs.GetValueOrDefault(kind) ?? []))], [])
             {
                 Pairs = pairs.ToDictionary(p => p.Key.Wire(), p => p.Value),
                 RawPairs = raw.ToDictionary(p => p.Key.Wire(), p => p.Value),
