@@ -97,6 +97,10 @@ public class CalibrationTests
         // No purchase: a miss once the window is over, unscored while it is still open at the end of the data.
         Assert.False(KindEvents.Outcome(BeliefKind.Replenishment, "home/kitchen/coffee", 95, before, [], h, false, nextDay: 100, end: 120));
         Assert.Null(KindEvents.Outcome(BeliefKind.Replenishment, "home/kitchen/coffee", 95, before, [], h, false, nextDay: 100, end: 105));
+        // Item level ("re-buys this item"): early counts, only later than the window's end misses.
+        List<OutcomeEvent> item = [new(60, SignalType.Purchase, "c-1", "home/kitchen/coffee")];
+        Assert.True(KindEvents.Outcome(BeliefKind.Replenishment, "item:c-1", 80, item, [new(85, SignalType.Purchase, "c-1", "home/kitchen/coffee")], h, false, nextDay: 100));
+        Assert.False(KindEvents.Outcome(BeliefKind.Replenishment, "item:c-1", 80, item, [new(111, SignalType.Purchase, "c-1", "home/kitchen/coffee")], h, false, nextDay: 100));
         // A gift does not count as the user's own re-buy.
         Assert.False(KindEvents.Outcome(BeliefKind.Replenishment, "home/kitchen/coffee", 95, before,
             [new(100, SignalType.Purchase, "c-2", "home/kitchen/coffee", Gift: true)], h, false, nextDay: 100, end: 200));

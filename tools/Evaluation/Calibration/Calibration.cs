@@ -107,6 +107,14 @@ public static class KindEvents
                 }
                 var window = h.ReplenishmentDueShare * (expected - last.Day);
                 var next = after.FirstOrDefault(e => e.Day < end && e.Type == SignalType.Purchase && !e.Gift && Within(e, subject));
+                if (ItemSubjects.ItemId(subject) is not null)
+                {
+                    // "Re-buys this item" claims no regularity: its rerank effect grows toward the
+                    // expected date and stays there. The event: bought again by the expected date (or
+                    // the instant, when overdue) plus the same share of the interval.
+                    var until = Math.Max(expected, cut) + window;
+                    return next is not null && next.Day <= until ? true : until <= end ? false : null;
+                }
                 if (next is null)
                 {
                     return expected + window <= end ? false : null;
