@@ -14,6 +14,10 @@ internal sealed class GatewayProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly Queue<string> _tail = new();
 
+    // Completed by the host's own "Application started" line (every hosted service, the silo
+    // included, has started), or failed when the process exits first.
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private GatewayProcess(Process process, Uri url)
     {
         _process = process;
@@ -99,6 +103,8 @@ internal sealed class GatewayProcess : IAsyncDisposable
         // Request logging at Information costs throughput the users would not pay in production.
         env["Logging__LogLevel__Default"] = "Warning";
         env["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning";
+        // ... but the host's lifetime messages stay on: "Application started" is the readiness event.
+        env["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         if (postgres is not null)
         {
             env["ConnectionStrings__Clarity"] = postgres;
@@ -110,39 +116,42 @@ internal sealed class GatewayProcess : IAsyncDisposable
             env[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var gateway = new GatewayProcess(process, url);
         process.OutputDataReceived += (_, e) => gateway.Remember(e.Data);
         process.ErrorDataReceived += (_, e) => gateway.Remember(e.Data);
+        process.Exited += (_, _) => gateway._started.TrySetException(
+            new InvalidOperationException($"The gateway exited with {process.ExitCode}:{Environment.NewLine}{gateway.Tail}"));
+        if (!process.Start())
+        {
+            throw new InvalidOperationException("dotnet did not start.");
+        }
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         log.WriteLine($"  gateway pid {process.Id} on {url} ({(postgres is null ? "embedded store" : "PostgreSQL")})");
 
-        using var probe = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = Stopwatch.GetTimestamp() + (90 * Stopwatch.Frequency);
-        while (Stopwatch.GetTimestamp() < deadline)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (process.HasExited)
+            await gateway._started.Task.WaitAsync(TimeSpan.FromSeconds(90), cancellationToken);
+            // Started is not yet ready if a dependency failed its check: ask once, and say so.
+            using var probe = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(10) };
+            using var ready = await probe.GetAsync(new Uri("/readyz", UriKind.Relative), cancellationToken);
+            if (!ready.IsSuccessStatusCode)
             {
-                throw new InvalidOperationException($"The gateway exited with {process.ExitCode}:{Environment.NewLine}{gateway.Tail}");
+                throw new InvalidOperationException($"The gateway started but /readyz answered {(int)ready.StatusCode}:{Environment.NewLine}{await ready.Content.ReadAsStringAsync(cancellationToken)}");
             }
-            try
-            {
-                using var ready = await probe.GetAsync(new Uri("/readyz", UriKind.Relative), cancellationToken);
-                if (ready.IsSuccessStatusCode)
-                {
-                    return gateway;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                // Not listening yet.
-            }
-            await Task.Delay(200, cancellationToken);
+            return gateway;
         }
-        await gateway.DisposeAsync();
-        throw new TimeoutException($"The gateway was not ready within 90 s:{Environment.NewLine}{gateway.Tail}");
+        catch (TimeoutException)
+        {
+            await gateway.DisposeAsync();
+            throw new TimeoutException($"The gateway did not start within 90 s:{Environment.NewLine}{gateway.Tail}");
+        }
+        catch
+        {
+            await gateway.DisposeAsync();
+            throw;
+        }
     }
 
     private void Remember(string? line)
@@ -150,6 +159,10 @@ internal sealed class GatewayProcess : IAsyncDisposable
         if (line is null)
         {
             return;
+        }
+        if (line.Contains("Application started", StringComparison.Ordinal))
+        {
+            _started.TrySetResult();
         }
         lock (_tail)
         {
