@@ -124,7 +124,7 @@ public static class ReportWriter
         L();
         L($"- customers evaluated (reference baselines): {r.Protocol.EvaluatedCustomers:N0}; comparison sample: {r.Protocol.ComparisonCustomers:N0} (seed {r.Protocol.Seed})");
         L($"- items: {r.Protocol.Items:N0}; training baskets: {r.Protocol.TrainingBaskets:N0}; cut-off k = {r.Protocol.K}; candidates per customer: {r.Protocol.CandidateDepth}; bootstrap resamples: {r.Protocol.Resamples}");
-        L($"- SAR half-life: {F(r.Parameters.SarHalfLifeDays, 0)} days; Clarity: rerank affinity weight {F(r.Parameters.Clarity.AffinityWeight, 3)}, affinity half-life {F(r.Parameters.Clarity.AffinityHalfLifeDays, 0)} days (tuned on validation: {r.Parameters.Settings.Tune})");
+        L($"- SAR half-life: {F(r.Parameters.SarHalfLifeDays, 0)} days; Clarity: {r.Parameters.Clarity.Describe()} (tuned on validation: {r.Parameters.Settings.Tune})");
         L("- categories: derived as `product-type/family` (type = last naming word of the description, family = five-digit stock-code stem); see tools/Evaluation/README.md");
         L();
         L("## Loader");
