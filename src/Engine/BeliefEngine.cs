@@ -201,11 +201,11 @@ public sealed partial class BeliefEngine
             against = belief.AgainstMass.AddAt(-effect, at, halfLife, against);
             belief.Contradictions++;
         }
-        if (signal.OccurredAt < belief.FirstObservedAt)
+        if (at < belief.FirstObservedUtcTicks)
         {
             belief.FirstObservedAt = signal.OccurredAt;
         }
-        if (signal.OccurredAt > belief.LastObservedAt)
+        if (at > belief.LastObservedUtcTicks)
         {
             belief.LastObservedAt = signal.OccurredAt;
         }

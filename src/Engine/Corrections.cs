@@ -51,18 +51,21 @@ public sealed class CorrectionOptions
 
 public sealed partial class SelfModel
 {
-    private readonly Dictionary<BeliefKey, DateTimeOffset> _cutoffs = [];
+    // Allocated on the first correction: most users never make one.
+    private Dictionary<BeliefKey, DateTimeOffset>? _cutoffs;
 
     /// <summary>
     /// Beliefs the user rejected or forgot, with the event time up to which their evidence no longer
     /// counts: evidence that occurred at or before it (a replay, a late or re-sent old signal) is
     /// ignored for that belief, so the belief cannot be re-inferred from what it was built on.
     /// </summary>
-    public IReadOnlyDictionary<BeliefKey, DateTimeOffset> EvidenceCutoffs => _cutoffs;
+    public IReadOnlyDictionary<BeliefKey, DateTimeOffset> EvidenceCutoffs =>
+        (IReadOnlyDictionary<BeliefKey, DateTimeOffset>?)_cutoffs ?? System.Collections.ObjectModel.ReadOnlyDictionary<BeliefKey, DateTimeOffset>.Empty;
 
     /// <summary>Sets (or restores) a cutoff, forgetting the oldest beyond <paramref name="bound"/>.</summary>
     public void SetCutoff(BeliefKey key, DateTimeOffset cutoff, int bound)
     {
+        _cutoffs ??= [];
         if (!_cutoffs.TryGetValue(key, out var existing) || cutoff > existing)
         {
             _cutoffs[key] = cutoff;
@@ -75,7 +78,7 @@ public sealed partial class SelfModel
     }
 
     internal bool IsCutOff(BeliefKey key, DateTimeOffset occurredAt) =>
-        _cutoffs.Count > 0 && _cutoffs.TryGetValue(key, out var cutoff) && occurredAt <= cutoff;
+        _cutoffs is { Count: > 0 } && _cutoffs.TryGetValue(key, out var cutoff) && occurredAt <= cutoff;
 }
 
 /// <summary>A catalogue statement to rank for one user: its id and the belief its answer sets.</summary>

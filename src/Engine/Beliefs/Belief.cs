@@ -44,8 +44,21 @@ public readonly record struct TrailEntry
 /// </summary>
 public sealed partial class Belief
 {
+    // Memory: a user holds one of these per belief (twice while the reorder window is replayed), so
+    // instants are UTC ticks plus the offset they were given in, and the small enums are bytes; the
+    // properties give back exactly the values set (136 bytes instead of 176).
     private TrailEntry[] _trail = [];
     private int _trailCount;
+    private long _firstUtcTicks;
+    private long _lastUtcTicks;
+    private long _expectedUtcTicks;
+    private short _firstOffsetMinutes;
+    private short _lastOffsetMinutes;
+    private short _expectedOffsetMinutes;
+    private bool _hasExpected;
+    private byte _source = (byte)BeliefSource.Inferred;
+    private byte _status = (byte)BeliefStatus.Dormant;
+    private byte _reportedStatus = (byte)BeliefStatus.Dormant;
 
     public Belief(BeliefKey key, DateTimeOffset firstObservedAt)
     {
@@ -54,6 +67,11 @@ public sealed partial class Belief
         FirstObservedAt = firstObservedAt;
         LastObservedAt = firstObservedAt;
     }
+
+    private static short OffsetMinutes(DateTimeOffset at) => (short)(at.Offset.Ticks / TimeSpan.TicksPerMinute);
+
+    private static DateTimeOffset Instant(long utcTicks, short offsetMinutes) =>
+        new DateTimeOffset(utcTicks, TimeSpan.Zero).ToOffset(new TimeSpan(offsetMinutes * TimeSpan.TicksPerMinute));
 
     public BeliefKey Key { get; }
 
@@ -73,24 +91,46 @@ public sealed partial class Belief
 
     public int Contradictions { get; set; }
 
-    public DateTimeOffset FirstObservedAt { get; set; }
+    public DateTimeOffset FirstObservedAt
+    {
+        get => Instant(_firstUtcTicks, _firstOffsetMinutes);
+        set => (_firstUtcTicks, _firstOffsetMinutes) = (value.UtcTicks, OffsetMinutes(value));
+    }
 
-    public DateTimeOffset LastObservedAt { get; set; }
+    public DateTimeOffset LastObservedAt
+    {
+        get => Instant(_lastUtcTicks, _lastOffsetMinutes);
+        set => (_lastUtcTicks, _lastOffsetMinutes) = (value.UtcTicks, OffsetMinutes(value));
+    }
 
-    public BeliefSource Source { get; set; } = BeliefSource.Inferred;
+    /// <summary>UTC ticks of <see cref="FirstObservedAt"/> (compared on every piece of evidence).</summary>
+    internal long FirstObservedUtcTicks => _firstUtcTicks;
+
+    /// <summary>UTC ticks of <see cref="LastObservedAt"/>.</summary>
+    internal long LastObservedUtcTicks => _lastUtcTicks;
+
+    public BeliefSource Source { get => (BeliefSource)_source; set => _source = (byte)value; }
 
     /// <summary>
     /// The status right after the latest evidence. Kept because the active/dormant thresholds differ
     /// (hysteresis): the next status depends on the previous one. Between pieces of evidence the
     /// mass only decays, so the status at any later instant follows in closed form from this one.
     /// </summary>
-    public BeliefStatus Status { get; set; } = BeliefStatus.Dormant;
+    public BeliefStatus Status { get => (BeliefStatus)_status; set => _status = (byte)value; }
 
     /// <summary>The status last reported by housekeeping (not stored: a restart may report a transition again).</summary>
-    internal BeliefStatus ReportedStatus { get; set; } = BeliefStatus.Dormant;
+    internal BeliefStatus ReportedStatus { get => (BeliefStatus)_reportedStatus; set => _reportedStatus = (byte)value; }
 
     /// <summary>For replenishment: when the next purchase is expected (last purchase plus the mean interval).</summary>
-    public DateTimeOffset? ExpectedAt { get; set; }
+    public DateTimeOffset? ExpectedAt
+    {
+        get => _hasExpected ? Instant(_expectedUtcTicks, _expectedOffsetMinutes) : null;
+        set
+        {
+            _hasExpected = value.HasValue;
+            (_expectedUtcTicks, _expectedOffsetMinutes) = value is { } at ? (at.UtcTicks, OffsetMinutes(at)) : (0, (short)0);
+        }
+    }
 
     /// <summary>Whether the statement held at the last evaluation (a flip is when this changes).</summary>
     public bool Holds { get; set; } = true;
@@ -115,8 +155,8 @@ public sealed partial class Belief
         {
             if (_trailCount == _trail.Length)
             {
-                // Grow by doubling up to the bound: most beliefs hold a few entries.
-                Array.Resize(ref _trail, Math.Min(bound, Math.Max(2, _trail.Length * 2)));
+                // Grow by doubling up to the bound: many beliefs hold a single entry, most a few.
+                Array.Resize(ref _trail, Math.Min(bound, Math.Max(1, _trail.Length * 2)));
             }
             _trailCount++;
         }

@@ -151,11 +151,13 @@ internal sealed class CategoryStats
 /// <summary>The interpreters' memory of one user: category statistics, repeat counters, the last purchase.</summary>
 internal sealed class History
 {
-    private readonly Dictionary<string, CategoryStats> _stats = new(StringComparer.Ordinal);
+    // Collections are allocated on first use: the folded state holds none until a signal leaves the
+    // reorder window, and many users never repeat a (type, item, session) or buy an item twice.
+    private Dictionary<string, CategoryStats>? _stats;
     // Per item: its purchases and their interval (the same counters as a leaf category), for item-level repeat purchase.
-    private readonly Dictionary<string, CategoryStats> _items = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, int> _repeats = [];
-    private readonly Queue<long> _repeatOrder = new();
+    private Dictionary<string, CategoryStats>? _items;
+    private Dictionary<long, int>? _repeats;
+    private Queue<long>? _repeatOrder;
 
     /// <summary>Engagement signals (not impressions, not gifts) across all categories.</summary>
     public int Engagement;
@@ -164,18 +166,23 @@ internal sealed class History
     public string? LastPurchaseItem;
     public long LastPurchaseTicks;
 
-    public IReadOnlyDictionary<string, CategoryStats> Stats => _stats;
+    public IReadOnlyDictionary<string, CategoryStats> Stats => _stats ?? NoStats;
 
-    public IReadOnlyDictionary<string, CategoryStats> Items => _items;
+    public IReadOnlyDictionary<string, CategoryStats> Items => _items ?? NoStats;
 
-    public CategoryStats Touch(string category, long ticks, int bound) => Touch(_stats, category, ticks, bound);
+    private static IReadOnlyDictionary<string, CategoryStats> NoStats =>
+        System.Collections.ObjectModel.ReadOnlyDictionary<string, CategoryStats>.Empty;
+
+    public CategoryStats Touch(string category, long ticks, int bound) =>
+        Touch(_stats ??= new(StringComparer.Ordinal), category, ticks, bound);
 
     /// <summary>The purchase counters of one item, created (evicting the least recently bought item beyond the bound) when new.</summary>
-    public CategoryStats TouchItem(string itemId, long ticks, int bound) => Touch(_items, itemId, ticks, bound);
+    public CategoryStats TouchItem(string itemId, long ticks, int bound) =>
+        Touch(_items ??= new(StringComparer.Ordinal), itemId, ticks, bound);
 
-    public CategoryStats? Find(string category) => _stats.TryGetValue(category, out var stats) ? stats : null;
+    public CategoryStats? Find(string category) => _stats is not null && _stats.TryGetValue(category, out var stats) ? stats : null;
 
-    public CategoryStats? FindItem(string itemId) => _items.TryGetValue(itemId, out var stats) ? stats : null;
+    public CategoryStats? FindItem(string itemId) => _items is not null && _items.TryGetValue(itemId, out var stats) ? stats : null;
 
     private static CategoryStats Touch(Dictionary<string, CategoryStats> map, string key, long ticks, int bound)
     {
@@ -221,6 +228,8 @@ internal sealed class History
         {
             return 0;
         }
+        _repeats ??= [];
+        _repeatOrder ??= new();
         if (_repeats.TryGetValue(key, out var seen))
         {
             _repeats[key] = seen + 1;
@@ -235,15 +244,22 @@ internal sealed class History
         return 0;
     }
 
-    public IEnumerable<long[]> RepeatEntries() => _repeatOrder.Select(key => new long[] { key, _repeats[key] });
+    public IEnumerable<long[]> RepeatEntries() =>
+        _repeatOrder is null ? [] : _repeatOrder.Select(key => new long[] { key, _repeats![key] });
 
-    public void Restore(string category, CategoryStats stats) => _stats[category] = stats;
+    public void Restore(string category, CategoryStats stats) => (_stats ??= new(StringComparer.Ordinal))[category] = stats;
 
-    public void RestoreItem(string itemId, CategoryStats stats) => _items[itemId] = stats;
+    public void RestoreItem(string itemId, CategoryStats stats) => (_items ??= new(StringComparer.Ordinal))[itemId] = stats;
 
     public void RestoreRepeat(long key, int count, int bound)
     {
-        if (bound > 0 && _repeats.TryAdd(key, count))
+        if (bound <= 0)
+        {
+            return;
+        }
+        _repeats ??= [];
+        _repeatOrder ??= new();
+        if (_repeats.TryAdd(key, count))
         {
             _repeatOrder.Enqueue(key);
             while (_repeatOrder.Count > bound)
@@ -262,18 +278,31 @@ internal sealed class History
             LastPurchaseItem = LastPurchaseItem,
             LastPurchaseTicks = LastPurchaseTicks,
         };
-        foreach (var (path, stats) in _stats)
+        if (_stats is not null)
         {
-            copy._stats.Add(path, stats.Clone());
+            copy._stats = new(_stats.Count, StringComparer.Ordinal);
+            foreach (var (path, stats) in _stats)
+            {
+                copy._stats.Add(path, stats.Clone());
+            }
         }
-        foreach (var (item, stats) in _items)
+        if (_items is not null)
         {
-            copy._items.Add(item, stats.Clone());
+            copy._items = new(_items.Count, StringComparer.Ordinal);
+            foreach (var (item, stats) in _items)
+            {
+                copy._items.Add(item, stats.Clone());
+            }
         }
-        foreach (var key in _repeatOrder)
+        if (_repeatOrder is not null)
         {
-            copy._repeats.Add(key, _repeats[key]);
-            copy._repeatOrder.Enqueue(key);
+            copy._repeats = new(_repeatOrder.Count);
+            copy._repeatOrder = new(_repeatOrder.Count);
+            foreach (var key in _repeatOrder)
+            {
+                copy._repeats.Add(key, _repeats![key]);
+                copy._repeatOrder.Enqueue(key);
+            }
         }
         return copy;
     }

@@ -29,12 +29,13 @@ public sealed record Decision(
 /// <summary>The last N decisions of one user, by id.</summary>
 internal sealed class DecisionLog
 {
-    private readonly Dictionary<string, Decision> _byId = new(StringComparer.Ordinal);
-    private readonly Queue<string> _order = new();
+    // Allocated on the first decision: a self-model that is never reranked keeps none.
+    private Dictionary<string, Decision>? _byId;
+    private Queue<string>? _order;
 
-    public IEnumerable<Decision> All => _order.Select(id => _byId[id]);
+    public IEnumerable<Decision> All => _order is null ? [] : _order.Select(id => _byId![id]);
 
-    public Decision? Find(string id) => _byId.GetValueOrDefault(id);
+    public Decision? Find(string id) => _byId?.GetValueOrDefault(id);
 
     /// <summary>
     /// Puts decisions read back from storage (oldest first) before the ones recorded since, keeping
@@ -42,22 +43,23 @@ internal sealed class DecisionLog
     /// </summary>
     public void RestoreOlder(IEnumerable<Decision> older, int bound)
     {
-        var newer = _order.ToList();
-        _order.Clear();
+        var (byId, order) = Ensure();
+        var newer = order.ToList();
+        order.Clear();
         foreach (var decision in older)
         {
-            if (_byId.TryAdd(decision.Id, decision))
+            if (byId.TryAdd(decision.Id, decision))
             {
-                _order.Enqueue(decision.Id);
+                order.Enqueue(decision.Id);
             }
         }
         foreach (var id in newer)
         {
-            _order.Enqueue(id);
+            order.Enqueue(id);
         }
-        while (_order.Count > Math.Max(0, bound))
+        while (order.Count > Math.Max(0, bound))
         {
-            _byId.Remove(_order.Dequeue());
+            byId.Remove(order.Dequeue());
         }
     }
 
@@ -67,14 +69,18 @@ internal sealed class DecisionLog
         {
             return;
         }
+        var (byId, order) = Ensure();
         // The same request on the same model is the same decision (same id): keep one copy.
-        if (_byId.TryAdd(decision.Id, decision))
+        if (byId.TryAdd(decision.Id, decision))
         {
-            _order.Enqueue(decision.Id);
+            order.Enqueue(decision.Id);
         }
-        while (_order.Count > bound)
+        while (order.Count > bound)
         {
-            _byId.Remove(_order.Dequeue());
+            byId.Remove(order.Dequeue());
         }
     }
+
+    private (Dictionary<string, Decision> ById, Queue<string> Order) Ensure() =>
+        (_byId ??= new(StringComparer.Ordinal), _order ??= new());
 }
