@@ -26,13 +26,32 @@ internal sealed class CategoryStats
     public double PriceLogSum;
     public int PriceCount;
 
-    // Top level: engagement, the comparison set since the last purchase, the genre streak.
+    // Top level: engagement, the comparison set since the last purchase, the genre streak. The
+    // streak is kept apart and allocated on first use: only top-level categories have one, and a
+    // user holds several statistics per category path (leaf, ancestors, items).
     public int Engagement;
     private Dictionary<string, long>? _research;
-    public string? StreakGenre;
-    public int StreakLength;
-    public int GenreItems;
-    public int GenreSwitches;
+    private GenreStreak? _streak;
+
+    private sealed class GenreStreak
+    {
+        public string? Genre;
+        public int Length;
+        public int Items;
+        public int Switches;
+
+        public GenreStreak Clone() => (GenreStreak)MemberwiseClone();
+    }
+
+    private GenreStreak Streak => _streak ??= new();
+
+    public string? StreakGenre { get => _streak?.Genre; set => Streak.Genre = value; }
+
+    public int StreakLength { get => _streak?.Length ?? 0; set => Streak.Length = value; }
+
+    public int GenreItems { get => _streak?.Items ?? 0; set => Streak.Items = value; }
+
+    public int GenreSwitches { get => _streak?.Switches ?? 0; set => Streak.Switches = value; }
 
     public void AddView(long ticks)
     {
@@ -121,6 +140,9 @@ internal sealed class CategoryStats
 
     public static CategoryStats FromDocument(StatsDocument d) => new()
     {
+        _streak = d.StreakGenre is null && d.StreakLength == 0 && d.GenreItems == 0 && d.GenreSwitches == 0
+            ? null
+            : new GenreStreak { Genre = d.StreakGenre, Length = d.StreakLength, Items = d.GenreItems, Switches = d.GenreSwitches },
         TouchedTicks = d.Touched,
         _views = d.Views is { Length: ViewMemory } views ? views : null,
         _viewCount = d.Views is { Length: ViewMemory } ? d.ViewCount : 0,
@@ -133,10 +155,6 @@ internal sealed class CategoryStats
         PriceCount = d.PriceCount,
         Engagement = d.Engagement,
         _research = d.Research is null ? null : new Dictionary<string, long>(d.Research, StringComparer.Ordinal),
-        StreakGenre = d.StreakGenre,
-        StreakLength = d.StreakLength,
-        GenreItems = d.GenreItems,
-        GenreSwitches = d.GenreSwitches,
     };
 
     public CategoryStats Clone()
@@ -144,6 +162,7 @@ internal sealed class CategoryStats
         var copy = (CategoryStats)MemberwiseClone();
         copy._views = (long[]?)_views?.Clone();
         copy._research = _research is null ? null : new Dictionary<string, long>(_research, StringComparer.Ordinal);
+        copy._streak = _streak?.Clone();
         return copy;
     }
 }
