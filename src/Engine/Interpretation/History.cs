@@ -26,32 +26,39 @@ internal sealed class CategoryStats
     public double PriceLogSum;
     public int PriceCount;
 
-    // Top level: engagement, the comparison set since the last purchase, the genre streak. The
-    // streak is kept apart and allocated on first use: only top-level categories have one, and a
-    // user holds several statistics per category path (leaf, ancestors, items).
-    public int Engagement;
-    private Dictionary<string, long>? _research;
-    private GenreStreak? _streak;
+    // Top level: engagement, the comparison set since the last purchase, the genre streak. Kept
+    // apart and allocated on first use: only top-level categories have them, and a user holds
+    // several statistics per category path (leaf, ancestors, items).
+    private TopLevel? _top;
 
-    private sealed class GenreStreak
+    private sealed class TopLevel
     {
+        public int Engagement;
+        public Dictionary<string, long>? Research;
         public string? Genre;
         public int Length;
         public int Items;
         public int Switches;
 
-        public GenreStreak Clone() => (GenreStreak)MemberwiseClone();
+        public TopLevel Clone()
+        {
+            var copy = (TopLevel)MemberwiseClone();
+            copy.Research = Research is null ? null : new Dictionary<string, long>(Research, StringComparer.Ordinal);
+            return copy;
+        }
     }
 
-    private GenreStreak Streak => _streak ??= new();
+    private TopLevel Top => _top ??= new();
 
-    public string? StreakGenre { get => _streak?.Genre; set => Streak.Genre = value; }
+    public int Engagement { get => _top?.Engagement ?? 0; set => Top.Engagement = value; }
 
-    public int StreakLength { get => _streak?.Length ?? 0; set => Streak.Length = value; }
+    public string? StreakGenre { get => _top?.Genre; set => Top.Genre = value; }
 
-    public int GenreItems { get => _streak?.Items ?? 0; set => Streak.Items = value; }
+    public int StreakLength { get => _top?.Length ?? 0; set => Top.Length = value; }
 
-    public int GenreSwitches { get => _streak?.Switches ?? 0; set => Streak.Switches = value; }
+    public int GenreItems { get => _top?.Items ?? 0; set => Top.Items = value; }
+
+    public int GenreSwitches { get => _top?.Switches ?? 0; set => Top.Switches = value; }
 
     public void AddView(long ticks)
     {
@@ -93,22 +100,22 @@ internal sealed class CategoryStats
 
     public void AddResearch(string itemId, long ticks)
     {
-        _research ??= new(StringComparer.Ordinal);
-        if (_research.Count >= ResearchMemory && !_research.ContainsKey(itemId))
+        var research = Top.Research ??= new(StringComparer.Ordinal);
+        if (research.Count >= ResearchMemory && !research.ContainsKey(itemId))
         {
             return;
         }
-        _research[itemId] = ticks;
+        research[itemId] = ticks;
     }
 
     public int ResearchedSince(long ticks)
     {
-        if (_research is null)
+        if (_top?.Research is not { } research)
         {
             return 0;
         }
         var count = 0;
-        foreach (var at in _research.Values)
+        foreach (var at in research.Values)
         {
             if (at >= ticks)
             {
@@ -118,9 +125,9 @@ internal sealed class CategoryStats
         return count;
     }
 
-    public bool HasResearched(string itemId) => _research is not null && _research.ContainsKey(itemId);
+    public bool HasResearched(string itemId) => _top?.Research is { } research && research.ContainsKey(itemId);
 
-    public void ClearResearch() => _research?.Clear();
+    public void ClearResearch() => _top?.Research?.Clear();
 
     public void RecordPurchase(long ticks)
     {
@@ -136,13 +143,21 @@ internal sealed class CategoryStats
 
     public StatsDocument ToDocument(string path) => new(
         path, TouchedTicks, _views, _viewCount, LastPurchaseTicks, PurchaseCount, MeanIntervalTicks, IntervalCount, ConsumeCount,
-        PriceLogSum, PriceCount, Engagement, _research, StreakGenre, StreakLength, GenreItems, GenreSwitches);
+        PriceLogSum, PriceCount, Engagement, _top?.Research, StreakGenre, StreakLength, GenreItems, GenreSwitches);
 
     public static CategoryStats FromDocument(StatsDocument d) => new()
     {
-        _streak = d.StreakGenre is null && d.StreakLength == 0 && d.GenreItems == 0 && d.GenreSwitches == 0
+        _top = d.Engagement == 0 && d.Research is null && d.StreakGenre is null && d.StreakLength == 0 && d.GenreItems == 0 && d.GenreSwitches == 0
             ? null
-            : new GenreStreak { Genre = d.StreakGenre, Length = d.StreakLength, Items = d.GenreItems, Switches = d.GenreSwitches },
+            : new TopLevel
+            {
+                Engagement = d.Engagement,
+                Research = d.Research is null ? null : new Dictionary<string, long>(d.Research, StringComparer.Ordinal),
+                Genre = d.StreakGenre,
+                Length = d.StreakLength,
+                Items = d.GenreItems,
+                Switches = d.GenreSwitches,
+            },
         TouchedTicks = d.Touched,
         _views = d.Views is { Length: ViewMemory } views ? views : null,
         _viewCount = d.Views is { Length: ViewMemory } ? d.ViewCount : 0,
@@ -153,16 +168,13 @@ internal sealed class CategoryStats
         ConsumeCount = d.ConsumeCount,
         PriceLogSum = d.PriceLogSum,
         PriceCount = d.PriceCount,
-        Engagement = d.Engagement,
-        _research = d.Research is null ? null : new Dictionary<string, long>(d.Research, StringComparer.Ordinal),
     };
 
     public CategoryStats Clone()
     {
         var copy = (CategoryStats)MemberwiseClone();
         copy._views = (long[]?)_views?.Clone();
-        copy._research = _research is null ? null : new Dictionary<string, long>(_research, StringComparer.Ordinal);
-        copy._streak = _streak?.Clone();
+        copy._top = _top?.Clone();
         return copy;
     }
 }
