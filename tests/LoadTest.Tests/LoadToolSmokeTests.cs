@@ -23,7 +23,7 @@ public sealed class LoadToolSmokeTests
         {
             var options = LoadTestOptions.Parse(
                 ["--quick", "--url", $"http://127.0.0.1:{port}", "--runs", "1", "--run-seconds", "0.2", "--warmup-seconds", "0.2",
-                 "--concurrency", "4", "--users", "10", "--memory-users", "20", "--out", output],
+                 "--concurrency", "4", "--users", "10", "--memory-users", "200", "--out", output],
                 out var usage);
             Assert.True(options is not null, usage);
 
@@ -43,8 +43,13 @@ public sealed class LoadToolSmokeTests
                 Assert.True(s.Errors == 0, $"{s.Name}: {s.FirstError}");
             });
             Assert.Equal([0, 20, 100], report.Memory.Select(m => m.TargetBeliefs));
+            Assert.All(report.Memory, m => Assert.True(m.Users == 200 && double.IsFinite(m.BytesPerUser), m.Name));
+            // The probe measures this whole process, which here also hosts the gateway under test: pools
+            // it trims after the load phases move the heap by up to ~400 KB, as much as 200 trivial
+            // grains hold, so only the self-models (15 KB and more each, 3 MB and more in all) stand
+            // clear of that noise. The tool itself runs the gateway in another process.
+            Assert.All(report.Memory.Skip(1), m => Assert.True(m.BytesPerUser > 0, m.Name));
             // The signal count is calibrated on one user, so others hold about, not exactly, the target.
-            Assert.All(report.Memory, m => Assert.True(m.BytesPerUser > 0, m.Name));
             Assert.All(report.Memory.Skip(1), m => Assert.True(m.BeliefsPerUser > 0, m.Name));
         }
         finally
