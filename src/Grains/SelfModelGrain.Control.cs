@@ -72,7 +72,7 @@ public sealed partial class SelfModelGrain
         await _snapshotWrite;
         _model = new SelfModel();
         _logPosition = 0;
-        _dirty = false;
+        _savedChanges = _changes;
         _signalsSinceSnapshot = 0;
         _unsavedDecisions.Clear();
         _decisionsRestored = Task.CompletedTask;
@@ -140,7 +140,7 @@ public sealed partial class SelfModelGrain
         {
             await state.WriteStateAsync();
             ReleaseSnapshot();
-            _dirty = false;
+            _savedChanges = _changes;
             _signalsSinceSnapshot = 0;
         }
         catch

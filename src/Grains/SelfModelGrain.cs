@@ -56,10 +56,12 @@ public sealed partial class SelfModelGrain(
     // The highest log position applied to _model, and how much changed since the last snapshot.
     private long _logPosition;
     private int _signalsSinceSnapshot;
-    private bool _dirty;
-
-    // Bumped by every change, so a snapshot written while ingests went on knows what it missed.
+    // Bumped by every change; the state needs writing while it differs from what the last written
+    // snapshot included, so a snapshot written while ingests went on knows what it missed.
     private long _changes;
+    private long _savedChanges;
+
+    private bool Dirty => _changes != _savedChanges;
 
     // The snapshot write started by an ingest and not awaited by it: at most one at a time, and
     // every other write of the state waits for it (two writes in flight would race on the ETag).
@@ -122,7 +124,6 @@ public sealed partial class SelfModelGrain(
         }
         if (accepted > 0)
         {
-            _dirty = true;
             _changes++;
             _signalsSinceSnapshot += accepted;
             if (_signalsSinceSnapshot >= options.Value.SnapshotEverySignals && _snapshotWrite.IsCompleted)
@@ -193,7 +194,6 @@ public sealed partial class SelfModelGrain(
         var changes = engine.Housekeep(_model, clock.GetUtcNow());
         if (changes.Count > 0)
         {
-            _dirty = true;
             _changes++;
             await SnapshotAsync(cancellationToken);
         }
@@ -220,7 +220,10 @@ public sealed partial class SelfModelGrain(
             engine.Apply(_model, entry.Signal.ToSignal());
             _logPosition = Math.Max(_logPosition, entry.Position);
         }
-        _dirty = tail.Count > 0;
+        if (tail.Count > 0)
+        {
+            _changes++;
+        }
         _signalsSinceSnapshot = tail.Count;
         events.OnActivated(this.GetPrimaryKeyString(), snapshotPosition, tail);
     }
@@ -306,7 +309,7 @@ public sealed partial class SelfModelGrain(
     // apply more while it is written; they stay dirty for the next one.
     private async Task SnapshotIfChangedAsync(CancellationToken cancellationToken)
     {
-        if (!_dirty)
+        if (!Dirty)
         {
             return;
         }
@@ -320,7 +323,7 @@ public sealed partial class SelfModelGrain(
         {
             await state.WriteStateAsync(cancellationToken);
             ReleaseSnapshot();
-            _dirty = _changes != changes;
+            _savedChanges = changes;
             _signalsSinceSnapshot = Math.Max(0, _signalsSinceSnapshot - signals);
             events.OnSnapshotted(this.GetPrimaryKeyString(), position);
         }
