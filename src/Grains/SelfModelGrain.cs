@@ -63,6 +63,11 @@ public sealed partial class SelfModelGrain(
 
     private bool Dirty => _changes != _savedChanges;
 
+    // The write-behind timer runs only while there is something to write. A silo holds many more
+    // activations that only read than ones that change, and a ticking timer on each of them is
+    // a grain turn per activation per period for nothing.
+    private IGrainTimer? _writeBehind;
+
     // The snapshot write started by an ingest and not awaited by it: at most one at a time, and
     // every other write of the state waits for it (two writes in flight would race on the ETag).
     private Task _snapshotWrite = Task.CompletedTask;
@@ -82,8 +87,7 @@ public sealed partial class SelfModelGrain(
         await ReplayLogAsync(window, cancellationToken);
         var period = options.Value.HousekeepingPeriod;
         this.RegisterGrainTimer(HousekeepAsync, new GrainTimerCreationOptions(period, period));
-        var snapshotPeriod = options.Value.SnapshotPeriod;
-        this.RegisterGrainTimer(WriteBehindAsync, new GrainTimerCreationOptions(snapshotPeriod, snapshotPeriod));
+        ScheduleWriteBehind();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -125,6 +129,7 @@ public sealed partial class SelfModelGrain(
         if (accepted > 0)
         {
             _changes++;
+            ScheduleWriteBehind();
             _signalsSinceSnapshot += accepted;
             if (_signalsSinceSnapshot >= options.Value.SnapshotEverySignals && _snapshotWrite.IsCompleted)
             {
@@ -174,6 +179,7 @@ public sealed partial class SelfModelGrain(
             {
                 _unsavedDecisions.RemoveAt(0);
             }
+            ScheduleWriteBehind();
         }
         events.Reranked(request.Candidates.Count, decision.Result.Suppressed.Count);
         return Task.FromResult(decision.Result.ToResponse());
@@ -196,6 +202,8 @@ public sealed partial class SelfModelGrain(
         {
             _changes++;
             await SnapshotAsync(cancellationToken);
+            // Still dirty if that write failed: the write-behind retries it.
+            ScheduleWriteBehind();
         }
         events.OnHousekept(this.GetPrimaryKeyString(), changes);
     }
@@ -220,12 +228,36 @@ public sealed partial class SelfModelGrain(
             engine.Apply(_model, entry.Signal.ToSignal());
             _logPosition = Math.Max(_logPosition, entry.Position);
         }
-        if (tail.Count > 0)
+        // A short tail is cheaper to replay again at the next activation than to write now: a
+        // reactivation that only reads must not turn into a write (after a restart that would be
+        // one snapshot per user touched). A long one is written behind, as after ingests.
+        if (tail.Count >= options.Value.SnapshotEverySignals)
         {
             _changes++;
         }
         _signalsSinceSnapshot = tail.Count;
         events.OnActivated(this.GetPrimaryKeyString(), snapshotPosition, tail);
+    }
+
+    private void ScheduleWriteBehind()
+    {
+        if (_writeBehind is null && (Dirty || _unsavedDecisions.Count > 0))
+        {
+            var period = options.Value.SnapshotPeriod;
+            _writeBehind = this.RegisterGrainTimer(WriteBehindTickAsync, new GrainTimerCreationOptions(period, period));
+        }
+    }
+
+    private async Task WriteBehindTickAsync(CancellationToken cancellationToken)
+    {
+        await WriteBehindAsync(cancellationToken);
+        // What failed stays pending and the timer keeps ticking; once all is written it stops
+        // until the next change starts it again.
+        if (!Dirty && _unsavedDecisions.Count == 0)
+        {
+            _writeBehind?.Dispose();
+            _writeBehind = null;
+        }
     }
 
     private async Task WriteBehindAsync(CancellationToken cancellationToken)

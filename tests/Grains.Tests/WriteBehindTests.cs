@@ -1,0 +1,110 @@
+using Clarity.Grains.Interfaces;
+using Clarity.Grains.State;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Clarity.Grains.Tests;
+
+/// <summary>
+/// When the state is written: after changes, behind the caller on the write-behind timer; never
+/// because an activation only read what the log already holds.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class WriteBehindTests(ClusterFixture fixture)
+{
+    private static SignalData Purchase(string id, string category, DateTimeOffset at) => new()
+    {
+        Id = id,
+        Type = "purchase",
+        OccurredAt = at,
+        Item = new ItemData { Id = "item-" + id, Category = category, Price = 30 },
+    };
+
+    [Fact]
+    public async Task A_reactivation_that_replays_a_short_log_tail_writes_no_snapshot_and_replays_it_again_next_time()
+    {
+        var key = SelfModelKey.For("t1", "reader-" + Guid.NewGuid().ToString("N"));
+        var (tenant, user) = SelfModelKey.Parse(key);
+        var grain = fixture.Grains.GetGrain<ISelfModelGrain>(key);
+        var log = fixture.Cluster.GetSiloServiceProvider().GetRequiredService<ISignalLog>();
+        var at = ClusterFixture.Start;
+        // As the load tool seeds a population, and as a restart finds users whose snapshot is behind.
+        var positions = await log.AppendAsync(tenant, user, [Purchase("a", "books", at), Purchase("b", "garden", at.AddHours(1)), Purchase("c", "toys", at.AddHours(2))]);
+        var snapshots = new List<long>();
+        var activations = new List<(long Snapshot, IReadOnlyList<long> Replayed)>();
+        void OnSnapshotted(string grainKey, long position)
+        {
+            if (grainKey == key)
+            {
+                snapshots.Add(position);
+            }
+        }
+        void OnActivated(string grainKey, long snapshot, IReadOnlyList<long> replayed)
+        {
+            if (grainKey == key)
+            {
+                activations.Add((snapshot, replayed));
+            }
+        }
+        fixture.Events.Snapshotted += OnSnapshotted;
+        fixture.Events.Activated += OnActivated;
+        try
+        {
+            Assert.Equal(3, (await grain.GetSelfModelAsync(at.AddDays(1))).Beliefs.Count(b => b.Kind == "affinity"));
+            // Deactivation writes what is dirty; a replayed short tail is not.
+            await fixture.Cluster.DeactivateAsync(grain);
+            Assert.Equal(3, (await grain.GetSelfModelAsync(at.AddDays(1))).Beliefs.Count(b => b.Kind == "affinity"));
+            await fixture.Cluster.DeactivateAsync(grain);
+
+            Assert.Empty(snapshots);
+            var replayed = positions.Select(p => p!.Value).ToList();
+            Assert.Equal(2, activations.Count);
+            Assert.All(activations, a =>
+            {
+                Assert.Equal(0L, a.Snapshot);
+                Assert.Equal(replayed, a.Replayed);
+            });
+        }
+        finally
+        {
+            fixture.Events.Snapshotted -= OnSnapshotted;
+            fixture.Events.Activated -= OnActivated;
+        }
+    }
+
+    [Fact]
+    public async Task Changes_are_written_behind_by_the_timer_also_after_a_quiet_tick_stopped_it()
+    {
+        var key = SelfModelKey.For("t1", "writer-" + Guid.NewGuid().ToString("N"));
+        var grain = fixture.Grains.GetGrain<ISelfModelGrain>(key);
+        var at = fixture.Clock.GetUtcNow();
+        var written = new List<TaskCompletionSource<long>> { NewSignal(), NewSignal() };
+        void OnSnapshotted(string grainKey, long position)
+        {
+            if (grainKey == key)
+            {
+                written.First(w => !w.Task.IsCompleted).TrySetResult(position);
+            }
+        }
+        fixture.Events.Snapshotted += OnSnapshotted;
+        try
+        {
+            Assert.Equal(new IngestResult(1, 0), await grain.IngestAsync([Purchase("w1", "books", at)]));
+            fixture.Clock.Advance(TimeSpan.FromSeconds(30));
+            var first = await written[0].Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+            // After a tick with nothing left to write the timer stops; the next change starts it.
+            fixture.Clock.Advance(TimeSpan.FromSeconds(30));
+            Assert.Equal(new IngestResult(1, 0), await grain.IngestAsync([Purchase("w2", "garden", at.AddMinutes(1))]));
+            fixture.Clock.Advance(TimeSpan.FromSeconds(30));
+            var second = await written[1].Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.True(second > first, $"the second snapshot includes the second signal ({first} then {second})");
+        }
+        finally
+        {
+            fixture.Events.Snapshotted -= OnSnapshotted;
+        }
+
+        static TaskCompletionSource<long> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
