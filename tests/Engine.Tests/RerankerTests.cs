@@ -98,4 +98,60 @@ public sealed class RerankerTests
         Assert.Equal([1, 2], result.Items.Select(i => i.Rank));
         Assert.Equal([1.0, 0.8], result.Items.Select(i => i.BaseScore));
     }
+
+    [Fact]
+    public void Scores_a_hair_apart_are_ordered_exactly()
+    {
+        // The sort packs each item's upstream index into the lowest bits of its score key; scores that
+        // differ only in those bits must still come out by score, then by upstream position. With 0
+        // and 1 among the upstream scores, the normalised scores are the upstream scores exactly.
+        var half = 0.5;
+        var above = Math.BitIncrement(half);
+        var above2 = Math.BitIncrement(above);
+        Candidate[] candidates =
+        [
+            new("a", "books/fiction", half), new("b", "books/fiction", above), new("c", "books/fiction", 1.0),
+            new("d", "books/fiction", above2), new("e", "books/fiction", half), new("f", "books/fiction", 0.0),
+            new("g", "books/fiction", above),
+        ];
+
+        var result = Reranker.Rerank(new SelfModel(), new RerankRequest(candidates, T0));
+
+        Assert.Equal(["c", "d", "b", "g", "a", "e", "f"], result.Items.Select(i => i.Id));
+        Assert.Equal([1.0, above2, above, above, half, half, 0.0], result.Items.Select(i => i.Score));
+    }
+
+    [Fact]
+    public void An_item_gets_the_same_reasons_whatever_else_is_in_the_request()
+    {
+        // Beliefs are looked up key by key for a request with few categories and noted all at once for
+        // a request with many (the cheaper way for each, switching at 8 beliefs per category); both
+        // must read the model the same way.
+        var model = KitchenLover();
+        string[] others = ["books/fiction", "books/poetry", "garden/tools", "garden/seeds", "sports/running", "toys/lego"];
+        var at = T0.AddDays(3);
+        foreach (var category in others)
+        {
+            Engine.Apply(model, Make(SignalType.Purchase, category, at = at.AddHours(1), price: 20));
+            Engine.Apply(model, Make(SignalType.AddToCart, category, at = at.AddHours(1), price: 30));
+        }
+        Assert.InRange(model.Beliefs.Count, 9, 8 * (others.Length + 1));
+        Candidate[] kitchen =
+        [
+            new("knife-1", "home/kitchen/knives", 1.0, 25), new("knife-2", "home/kitchen/knives", 0.6, 90),
+            new("knife-3", "home/kitchen/knives", 0.0),
+        ];
+        Candidate[] many = [.. kitchen, .. others.Select((c, i) => new Candidate($"o-{i}", c, 0.5, 25))];
+
+        var alone = Reranker.Rerank(model, new RerankRequest(kitchen, at.AddDays(1)));
+        var among = Reranker.Rerank(model, new RerankRequest(many, at.AddDays(1)));
+
+        Assert.Contains(alone.Items, i => i.Reasons.Count > 0);
+        foreach (var item in alone.Items)
+        {
+            var same = among.Items.Single(i => i.Id == item.Id);
+            Assert.Equal(item.Score, same.Score);
+            Assert.Equal(item.Reasons, same.Reasons);
+        }
+    }
 }

@@ -90,16 +90,15 @@ public sealed partial class Reranker(BeliefEngine engine)
         var options = engine.Options.Rerank;
         var candidates = request.Candidates;
         var n = candidates.Count;
-        var baseScores = state.BaseScores(n);
-        NormaliseScores(candidates, baseScores);
         var history = model.Current.History;
         var asOf = request.AsOf.UtcTicks;
         var effectsOf = state.EffectsOf(n);
-        var decisionId = DecisionId(state, model, request, effectsOf);
+        var decisionId = DecisionId(state, model, request, effectsOf, out var scale);
         state.Begin(engine, model, request, decisionId);
 
+        var baseScores = state.BaseScores(n);
         var scored = state.Scored(n);
-        var reasonsOf = state.Reasons(n);
+        var listOf = state.ListOf(n);
         var scoreOf = state.ScoreOf(n);
         var order = state.Order(n);
         var keys = state.Keys(n);
@@ -108,43 +107,44 @@ public sealed partial class Reranker(BeliefEngine engine)
         for (var i = 0; i < n; i++)
         {
             var candidate = candidates[i];
-            var effects = effectsOf[i];
+            var baseScore = baseScores[i] = scale.Normalise(candidate.Score, i, n);
+            var effects = state.EffectsAt(effectsOf[i]);
             if (effects.Info is null)
             {
                 Effects(state, effects, engine.Category(candidate.Category), history, asOf);
             }
-            var why = effects.Satiation ?? (effects.PostPurchase is { } bought && !IsComplementary(candidate, options) ? bought : null);
-            if (why is not null)
+            if (effects.Filters && Suppression(effects, candidate, options) is { } why)
             {
                 (suppressed ??= []).Add(new SuppressedItem(candidate.Id, [why]));
                 continue;
             }
-            var tier = TierReason(state, candidate, effects, history);
-            var research = effects.Researcher is { } researched && effects.Root is { } root && root.HasResearched(candidate.Id) ? researched : null;
-            var rebuy = history.Items.Count == 0 ? null : ItemRepeatReason(state, candidate, history, asOf);
-            var count = (effects.Affinity is null ? 0 : 1) + (effects.Replenishment is null ? 0 : 1) + (effects.Variety is null ? 0 : 1)
-                + (tier is null ? 0 : 1) + (research is null ? 0 : 1) + (rebuy is null ? 0 : 1);
-            var score = baseScores[i];
-            Reason[]? reasons = null;
-            if (count > 0)
+            var tierSlot = TierSlot(effects, candidate, history);
+            var list = effects.Lists[tierSlot];
+            // The common case stays in this loop: an item of a category and tier seen before, that
+            // nothing of its own moves. Anything else is worked out (once, or per item) out of line.
+            if (list < 0
+                || (effects.Researcher is not null && effects.Root is { } root && root.HasResearched(candidate.Id))
+                || (state.HasItemBeliefs && history.Items.Count > 0))
             {
-                reasons = new Reason[count];
-                var at = 0;
-                Add(reasons, ref at, effects.Affinity, ref score);
-                Add(reasons, ref at, tier, ref score);
-                Add(reasons, ref at, effects.Replenishment, ref score);
-                Add(reasons, ref at, rebuy, ref score);
-                Add(reasons, ref at, research, ref score);
-                Add(reasons, ref at, effects.Variety, ref score);
+                list = ItemReasons(state, effects, tierSlot, candidate, history, asOf);
             }
-            reasonsOf[i] = reasons;
+            var score = baseScore;
+            if (state.List(list) is { } reasons)
+            {
+                // Summed in list order, as the reasons are listed, so the score is their exact sum.
+                foreach (var reason in reasons)
+                {
+                    score += reason.Effect;
+                }
+            }
+            listOf[i] = list;
             scoreOf[i] = score;
             order[kept] = i;
             keys[kept++] = SortKey(score);
         }
 
         // Stable order: score, then upstream position; untouched items keep their relative order.
-        Sort(keys, order, kept);
+        Sort(keys, order, kept, n, scoreOf);
         for (var r = 0; r < kept; r++)
         {
             scored[r] = new Scored(order[r], scoreOf[order[r]], baseScores[order[r]]);
@@ -152,23 +152,82 @@ public sealed partial class Reranker(BeliefEngine engine)
         var limit = Math.Min(request.Limit ?? kept, kept);
         if (string.Equals(request.OptimizeFor, Objectives.Diversity, StringComparison.Ordinal))
         {
-            Diversify(state, scored, reasonsOf, kept, limit, candidates, options);
+            Diversify(state, scored, listOf, kept, limit, candidates, options);
         }
+        return new RerankResult(Answer(state, scored, listOf, limit, candidates), suppressed is null ? [] : suppressed, decisionId);
+    }
+
+    private static RankedItem[] Answer(Pass state, Scored[] scored, int[] listOf, int limit, IReadOnlyList<Candidate> candidates)
+    {
         var items = new RankedItem[limit];
         for (var r = 0; r < limit; r++)
         {
             var s = scored[r];
-            items[r] = new RankedItem(candidates[s.Index].Id, r + 1, s.Score, s.BaseScore, reasonsOf[s.Index] ?? []);
+            items[r] = new RankedItem(candidates[s.Index].Id, r + 1, s.Score, s.BaseScore, state.List(listOf[s.Index]) ?? []);
         }
-        return new RerankResult(items, suppressed is null ? [] : suppressed, decisionId);
+        return items;
     }
 
-    private static void Add(Reason[] reasons, ref int at, Reason? reason, ref double score)
+    /// <summary>Why an item is not shown: confident satiation, or the post-purchase rule unless it complements the purchase.</summary>
+    private static Reason? Suppression(CategoryEffects effects, Candidate candidate, RerankOptions options) =>
+        effects.Satiation ?? (effects.PostPurchase is { } bought && !IsComplementary(candidate, options) ? bought : null);
+
+    /// <summary>
+    /// The number of an item's reason list: its category and tier's shared list (made on first use)
+    /// unless research or its own re-buying adds a reason, then a list of its own.
+    /// </summary>
+    private int ItemReasons(Pass state, CategoryEffects effects, int tierSlot, Candidate candidate, History history, long asOf)
+    {
+        // In the order the effects were always computed, so that exploration samples the beliefs in
+        // the same order (tier, then the item's own).
+        var tier = TierReason(state, effects, tierSlot);
+        var research = effects.Researcher is { } researched && effects.Root is { } root && root.HasResearched(candidate.Id) ? researched : null;
+        // Only a model holding an item-level "re-buys this item" belief can give one (DecisionId
+        // looks): the per-item history lookup is skipped for everyone else.
+        var rebuy = state.HasItemBeliefs && history.Items.Count > 0 ? ItemRepeatReason(state, candidate, history, asOf) : null;
+        if (research is null && rebuy is null)
+        {
+            var shared = effects.Lists[tierSlot];
+            return shared >= 0 ? shared : effects.Lists[tierSlot] = state.AddList(CategoryReasons(effects, tier));
+        }
+        var count = (effects.Affinity is null ? 0 : 1) + (effects.Replenishment is null ? 0 : 1) + (effects.Variety is null ? 0 : 1)
+            + (tier is null ? 0 : 1) + (research is null ? 0 : 1) + (rebuy is null ? 0 : 1);
+        var reasons = new Reason[count];
+        var at = 0;
+        Add(reasons, ref at, effects.Affinity);
+        Add(reasons, ref at, tier);
+        Add(reasons, ref at, effects.Replenishment);
+        Add(reasons, ref at, rebuy);
+        Add(reasons, ref at, research);
+        Add(reasons, ref at, effects.Variety);
+        return state.AddList(reasons);
+    }
+
+    /// <summary>
+    /// The reasons of an item of this category and tier that nothing item-specific moves (null when
+    /// there are none); the same list, in the same order, as the per-item path builds.
+    /// </summary>
+    private static Reason[]? CategoryReasons(CategoryEffects effects, Reason? tier)
+    {
+        var count = (effects.Affinity is null ? 0 : 1) + (tier is null ? 0 : 1) + (effects.Replenishment is null ? 0 : 1) + (effects.Variety is null ? 0 : 1);
+        if (count == 0)
+        {
+            return null;
+        }
+        var reasons = new Reason[count];
+        var at = 0;
+        Add(reasons, ref at, effects.Affinity);
+        Add(reasons, ref at, tier);
+        Add(reasons, ref at, effects.Replenishment);
+        Add(reasons, ref at, effects.Variety);
+        return reasons;
+    }
+
+    private static void Add(Reason[] reasons, ref int at, Reason? reason)
     {
         if (reason is not null)
         {
             reasons[at++] = reason;
-            score += reason.Effect;
         }
     }
 
@@ -178,6 +237,9 @@ public sealed partial class Reranker(BeliefEngine engine)
         public CategoryInfo? Info;
         public Reason? Satiation;
         public Reason? PostPurchase;
+
+        /// <summary>Whether items of this category may be suppressed (see <see cref="Suppression"/>).</summary>
+        public bool Filters;
         public Reason? Affinity;
         public Reason? Replenishment;
         public Reason? Researcher;
@@ -185,6 +247,12 @@ public sealed partial class Reranker(BeliefEngine engine)
         public Reason? Variety;
         public readonly Reason?[] Tiers = new Reason?[3];
         public byte TiersDone;
+
+        /// <summary>
+        /// The shared reason lists (see <see cref="Pass.List"/>) by tier slot, <see cref="NoTier"/>
+        /// last; -1 until made (see <see cref="CategoryReasons"/>).
+        /// </summary>
+        public readonly int[] Lists = [-1, -1, -1, -1];
         public bool UsualPriceDone;
         public double? UsualPrice;
         public bool CategoryHashed;
@@ -194,9 +262,11 @@ public sealed partial class Reranker(BeliefEngine engine)
         {
             Info = null;
             Satiation = PostPurchase = Affinity = Replenishment = Researcher = Variety = null;
+            Filters = false;
             Root = null;
             Array.Clear(Tiers);
             TiersDone = 0;
+            Lists.AsSpan().Fill(-1);
             UsualPriceDone = false;
             UsualPrice = null;
             CategoryHashed = false;
@@ -210,8 +280,8 @@ public sealed partial class Reranker(BeliefEngine engine)
         effects.Satiation = SatiationReason(state, info);
         effects.Affinity = Significant(AffinityReason(state, info));
         effects.Replenishment = Significant(ReplenishmentReason(state, info, history, asOf));
-        effects.Variety = Significant(VarietyReason(state, info, history));
         effects.Root = history.Find(info.Root);
+        effects.Variety = Significant(VarietyReason(state, info, effects.Root));
         // Right after a purchase, what was just bought is not shown again unless it is re-bought
         // regularly or complements the purchase (checked per item).
         if (string.Equals(state.Context, options.PostPurchaseContext, StringComparison.Ordinal)
@@ -224,12 +294,18 @@ public sealed partial class Reranker(BeliefEngine engine)
         {
             // Name the satiation belief when the model holds one; otherwise this is the context's rule,
             // not a belief, and it says so rather than pointing at a belief id that does not exist.
-            var key = new BeliefKey(BeliefKind.Satiation, bought);
-            var statement = $"Just bought {Statements.Readable(bought)}; not showing another right after";
-            effects.PostPurchase = state.Contains(key)
-                ? new Reason(key.Id(), statement, -1.0) { Key = key }
-                : new Reason(PostPurchaseId, statement, -1.0);
+            // The same for every category within the purchase: made once per request.
+            if (state.PostPurchase is null)
+            {
+                var key = new BeliefKey(BeliefKind.Satiation, bought);
+                var statement = $"Just bought {Statements.Readable(bought)}; not showing another right after";
+                state.PostPurchase = state.Contains(key)
+                    ? new Reason(key.Id(), statement, -1.0) { Key = key }
+                    : new Reason(PostPurchaseId, statement, -1.0);
+            }
+            effects.PostPurchase = state.PostPurchase;
         }
+        effects.Filters = effects.Satiation is not null || effects.PostPurchase is not null;
         if (state.Active(info.ResearcherKey) is { } researcher && researcher.Value.Holds && effects.Root is not null)
         {
             var effect = options.ResearcherWeight * state.Confidence(researcher) * Certainty(researcher);
@@ -237,8 +313,13 @@ public sealed partial class Reranker(BeliefEngine engine)
         }
     }
 
+    // Categories that back off to the same parent, share a root or a price-tier scope reach the same
+    // belief with the same effect: one reason object for all of them (compared bit for bit, so that
+    // even the sign of a zero is the one computed).
     private static Reason Reason(Active belief, double effect) =>
-        new(belief.Belief.Id, belief.Belief.Statement(belief.Value.Holds), effect) { Key = belief.Belief.Key };
+        belief.Reason is { } made && BitConverter.DoubleToInt64Bits(made.Effect) == BitConverter.DoubleToInt64Bits(effect)
+            ? made
+            : belief.Reason = new(belief.Belief.Id, belief.Belief.Statement(belief.Value.Holds), effect) { Key = belief.Belief.Key };
 
     private Reason? Significant(Reason? reason) =>
         reason is not null && Math.Abs(reason.Effect) >= engine.Options.Rerank.MinimumEffect ? reason : null;
@@ -268,15 +349,50 @@ public sealed partial class Reranker(BeliefEngine engine)
 
     /// <summary>
     /// Score descending, then upstream position: a total order, so the result is the one any correct
-    /// sort gives. Sorts integer keys (fast, unstable), then puts equal scores in upstream order.
+    /// sort gives. Sorts one array of integers, each a score's key with the item's upstream index in
+    /// its lowest bits (about twice as fast as sorting keys with items); items whose keys differ only
+    /// in those bits, rare, are then put in exact order.
     /// </summary>
-    private static void Sort(ulong[] keys, int[] order, int count)
+    private static void Sort(ulong[] keys, int[] order, int count, int candidates, double[] scoreOf)
     {
-        Array.Sort(keys, order, 0, count);
+        var bits = 32 - System.Numerics.BitOperations.LeadingZeroCount((uint)Math.Max(1, candidates - 1));
+        var mask = (1UL << bits) - 1;
+        for (var r = 0; r < count; r++)
+        {
+            keys[r] = (keys[r] & ~mask) | (uint)order[r];
+        }
+        Array.Sort(keys, 0, count);
+        for (var r = 0; r < count; r++)
+        {
+            order[r] = (int)(keys[r] & mask);
+        }
         for (var start = 0; start < count;)
         {
             var end = start + 1;
-            while (end < count && keys[end] == keys[start])
+            while (end < count && (keys[end] & ~mask) == (keys[start] & ~mask))
+            {
+                end++;
+            }
+            if (end - start > 1)
+            {
+                for (var r = start; r < end; r++)
+                {
+                    keys[r] = SortKey(scoreOf[order[r]]);
+                }
+                SortExactly(keys, order, start, end);
+            }
+            start = end;
+        }
+    }
+
+    /// <summary>Sorts a range by full key, then equal keys by upstream index.</summary>
+    private static void SortExactly(ulong[] keys, int[] order, int from, int to)
+    {
+        Array.Sort(keys, order, from, to - from);
+        for (var start = from; start < to;)
+        {
+            var end = start + 1;
+            while (end < to && keys[end] == keys[start])
             {
                 end++;
             }
@@ -288,8 +404,19 @@ public sealed partial class Reranker(BeliefEngine engine)
         }
     }
 
-    /// <summary>An active belief as evaluated for this request.</summary>
-    private readonly record struct Active(Belief Belief, Evaluation Value);
+    /// <summary>A belief of the model as evaluated for this request, when first asked for (pooled by <see cref="Pass"/>).</summary>
+    private sealed class Active
+    {
+        public Belief Belief = null!;
+        public bool Evaluated;
+        public bool IsActive;
+        public Evaluation Value;
+        public bool Sampled;
+        public double Sample;
+
+        /// <summary>The last reason made from this belief (see <see cref="Reranker.Reason(Active, double)"/>).</summary>
+        public Reason? Reason;
+    }
 
     /// <summary>
     /// Per-request state: each belief evaluated once (with its exploration sample), the effects of
@@ -297,16 +424,13 @@ public sealed partial class Reranker(BeliefEngine engine)
     /// </summary>
     private sealed class Pass
     {
-        private struct Slot
-        {
-            public Belief? Belief;
-            public Evaluation Value;
-            public bool Sampled;
-            public double Sample;
-        }
-
-        private readonly Dictionary<BeliefKey, Slot> _beliefs = [];
-        private readonly Dictionary<string, CategoryEffects> _categories = new(StringComparer.Ordinal);
+        // The beliefs of the model this request asks about, evaluated when first asked for. Filled
+        // with all of them up front when the model is small for the request (see NoteBeliefsEagerly).
+        private readonly Dictionary<BeliefKey, Active> _beliefs = [];
+        private bool _eager;
+        private readonly List<Active> _actives = [];
+        private int _activesUsed;
+        private readonly Dictionary<string, int> _categories = new(StringComparer.Ordinal);
         private readonly List<CategoryEffects> _effects = [];
         private int _effectsUsed;
         private double[] _baseScores = [];
@@ -314,8 +438,12 @@ public sealed partial class Reranker(BeliefEngine engine)
         private double[] _scoreOf = [];
         private int[] _order = [];
         private ulong[] _keys = [];
-        private Reason[]?[] _reasons = [];
-        private CategoryEffects[] _effectsOf = [];
+        private int[] _listOf = [];
+        private int[] _effectsOf = [];
+        // Reason lists by number (0: none), so that the per-candidate tables hold plain integers: old
+        // tables pointing at new objects would cost a write barrier per candidate and GC card scans.
+        private Reason[]?[] _lists = new Reason[]?[16];
+        private int _listsUsed = 1;
         private BeliefEngine? _engine;
         private SelfModel? _model;
         private long _asOf;
@@ -328,6 +456,12 @@ public sealed partial class Reranker(BeliefEngine engine)
 
         public string Context { get; private set; } = "";
 
+        /// <summary>Whether the model holds any item-level replenishment belief (see <see cref="ItemRepeatReason"/>).</summary>
+        public bool HasItemBeliefs { get; set; }
+
+        /// <summary>The post-purchase rule's reason, once made in this request.</summary>
+        public Reason? PostPurchase { get; set; }
+
         public double[] BaseScores(int n) => _baseScores.Length >= n ? _baseScores : _baseScores = new double[n];
 
         public Scored[] Scored(int n) => _scored.Length >= n ? _scored : _scored = new Scored[n];
@@ -338,11 +472,31 @@ public sealed partial class Reranker(BeliefEngine engine)
 
         public ulong[] Keys(int n) => _keys.Length >= n ? _keys : _keys = new ulong[n];
 
-        /// <summary>Each candidate's category effects, by upstream index.</summary>
-        public CategoryEffects[] EffectsOf(int n) => _effectsOf.Length >= n ? _effectsOf : _effectsOf = new CategoryEffects[n];
+        /// <summary>Each candidate's category effects (see <see cref="EffectsAt"/>), by upstream index.</summary>
+        public int[] EffectsOf(int n) => _effectsOf.Length >= n ? _effectsOf : _effectsOf = new int[n];
 
-        /// <summary>Each candidate's reasons, by upstream index.</summary>
-        public Reason[]?[] Reasons(int n) => _reasons.Length >= n ? _reasons : _reasons = new Reason[]?[n];
+        /// <summary>Each candidate's reason list (see <see cref="List"/>), by upstream index.</summary>
+        public int[] ListOf(int n) => _listOf.Length >= n ? _listOf : _listOf = new int[n];
+
+        public CategoryEffects EffectsAt(int number) => _effects[number];
+
+        /// <summary>A reason list by number; number 0 is no reasons (null).</summary>
+        public Reason[]? List(int number) => _lists[number];
+
+        /// <summary>Keeps a reason list for this request and returns its number (0 for null).</summary>
+        public int AddList(Reason[]? reasons)
+        {
+            if (reasons is null)
+            {
+                return 0;
+            }
+            if (_listsUsed == _lists.Length)
+            {
+                Array.Resize(ref _lists, _lists.Length * 2);
+            }
+            _lists[_listsUsed] = reasons;
+            return _listsUsed++;
+        }
 
         public void Begin(BeliefEngine engine, SelfModel model, RerankRequest request, string decisionId)
         {
@@ -361,51 +515,90 @@ public sealed partial class Reranker(BeliefEngine engine)
         public void End()
         {
             _beliefs.Clear();
+            for (var i = 0; i < _activesUsed; i++)
+            {
+                var active = _actives[i];
+                active.Belief = null!;
+                active.Reason = null;
+                active.Evaluated = false;
+                active.Sampled = false;
+            }
+            _activesUsed = 0;
             _categories.Clear();
             for (var i = 0; i < _effectsUsed; i++)
             {
                 _effects[i].Reset();
             }
             _effectsUsed = 0;
-            Array.Clear(_reasons);
-            Array.Clear(_effectsOf);
+            Array.Clear(_lists, 0, _listsUsed);
+            _listsUsed = 1;
             Leaves.Clear();
             Parents.Clear();
             _engine = null;
             _model = null;
+            PostPurchase = null;
         }
 
-        /// <summary>The effects of one category: fresh (Info null) the first time the category is seen in this request.</summary>
-        public CategoryEffects Effects(string category)
+        /// <summary>
+        /// The number (see <see cref="EffectsAt"/>) of one category's effects: fresh (Info null) the
+        /// first time the category is seen in this request.
+        /// </summary>
+        public int Effects(string category)
         {
-            ref var effects = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_categories, category, out var exists);
+            ref var number = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_categories, category, out var exists);
             if (!exists)
             {
                 if (_effectsUsed == _effects.Count)
                 {
                     _effects.Add(new CategoryEffects());
                 }
-                effects = _effects[_effectsUsed++];
+                number = _effectsUsed++;
             }
-            return effects!;
+            return number;
         }
 
         /// <summary>Whether the model holds this belief at all, whatever its status.</summary>
         public bool Contains(BeliefKey key) => _model!.TryGet(key, out _);
 
+        /// <summary>
+        /// Whether to note every belief of the model before the first question (see <see cref="Remember"/>):
+        /// then each question is one lookup and a key the model lacks costs nothing more. Worth it while
+        /// the model is small next to what the request asks about (about a dozen keys per category);
+        /// a large model with few categories is looked up key by key instead.
+        /// </summary>
+        public bool NoteBeliefsEagerly(int beliefs) => _eager = beliefs <= 8 * _effectsUsed;
+
+        /// <summary>Notes one belief of the model (all of them, when eager, before any <see cref="Active(BeliefKey)"/>).</summary>
+        public Active Remember(BeliefKey key, Belief belief)
+        {
+            if (_activesUsed == _actives.Count)
+            {
+                _actives.Add(new Active());
+            }
+            var active = _actives[_activesUsed++];
+            active.Belief = belief;
+            _beliefs.Add(key, active);
+            return active;
+        }
+
+        /// <summary>The belief of this key if the model holds it and it is active at the request's instant.</summary>
         public Active? Active(BeliefKey key)
         {
-            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_beliefs, key, out var exists);
-            if (!exists && _model!.TryGet(key, out var belief))
+            if (!_beliefs.TryGetValue(key, out var active))
             {
-                var value = _engine!.EvaluateForRerank(belief, _asOf);
-                if (value.Status == BeliefStatus.Active)
+                if (_eager || !_model!.TryGet(key, out var belief))
                 {
-                    slot.Belief = belief;
-                    slot.Value = value;
+                    return null;
                 }
+                active = Remember(key, belief);
             }
-            return slot.Belief is null ? null : new Active(slot.Belief, slot.Value);
+            if (!active.Evaluated)
+            {
+                active.Value = _engine!.EvaluateForRerank(active.Belief, _asOf);
+                active.IsActive = active.Value.Status == BeliefStatus.Active;
+                active.Evaluated = true;
+            }
+            return active.IsActive ? active : null;
         }
 
         /// <summary>
@@ -419,14 +612,13 @@ public sealed partial class Reranker(BeliefEngine engine)
             {
                 return belief.Value.Posterior;
             }
-            ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(_beliefs, belief.Belief.Key);
-            if (!slot.Sampled)
+            if (!belief.Sampled)
             {
                 var (alpha, beta) = _engine!.Parameters(belief.Belief, _asOf);
-                slot.Sample = _random.NextBeta(alpha, beta);
-                slot.Sampled = true;
+                belief.Sample = _random.NextBeta(alpha, beta);
+                belief.Sampled = true;
             }
-            return slot.Sample;
+            return belief.Sample;
         }
     }
 
@@ -482,23 +674,31 @@ public sealed partial class Reranker(BeliefEngine engine)
         return null;
     }
 
-    private Reason? TierReason(Pass state, Candidate candidate, CategoryEffects effects, History history)
+    /// <summary>The slot of an item without a price tier (after the three tiers).</summary>
+    private const int NoTier = 3;
+
+    /// <summary>The item's price tier in its category (<see cref="NoTier"/> when it has none).</summary>
+    private int TierSlot(CategoryEffects effects, Candidate candidate, History history)
     {
-        var info = effects.Info!;
         if (candidate.Price is not null && !effects.UsualPriceDone)
         {
-            effects.UsualPrice = engine.UsualPrice(info, history);
+            effects.UsualPrice = engine.UsualPrice(effects.Info!, history);
             effects.UsualPriceDone = true;
         }
-        if (engine.Classify(effects.UsualPrice, candidate.Price, candidate.Tags) is not { } tier)
+        return engine.Classify(effects.UsualPrice, candidate.Price, candidate.Tags) is { } tier ? (int)tier : NoTier;
+    }
+
+    /// <summary>What the user's price-tier belief does to items of this category and tier (once per request).</summary>
+    private Reason? TierReason(Pass state, CategoryEffects effects, int slot)
+    {
+        if (slot == NoTier)
         {
             return null;
         }
-        var slot = (int)tier;
         if ((effects.TiersDone & (1 << slot)) == 0)
         {
             effects.TiersDone |= (byte)(1 << slot);
-            if (state.Active(info.TierKeys[slot]) is { } belief)
+            if (state.Active(effects.Info!.TierKeys[slot]) is { } belief)
             {
                 var prior = engine.Kind(BeliefKind.PriceTier).PriorMean;
                 var effect = engine.Options.Rerank.PriceTierWeight * (state.Confidence(belief) - prior) * Certainty(belief);
@@ -528,11 +728,11 @@ public sealed partial class Reranker(BeliefEngine engine)
     }
 
     // Override: "ready for a change" demotes the genre of the current streak.
-    private Reason? VarietyReason(Pass state, CategoryInfo info, History history)
+    private Reason? VarietyReason(Pass state, CategoryInfo info, CategoryStats? rootStats)
     {
         if (state.Active(info.VarietyKey) is not { } belief
             || !belief.Value.Holds
-            || history.Find(info.Root) is not { } root
+            || rootStats is not { } root
             || !string.Equals(root.StreakGenre, info.Genre, StringComparison.Ordinal))
         {
             return null;
@@ -551,7 +751,7 @@ public sealed partial class Reranker(BeliefEngine engine)
     /// Greedy category-aware diversification of the top <paramref name="limit"/>: each pick pays a
     /// penalty per item of the same leaf category above it (half per item of the same parent).
     /// </summary>
-    private void Diversify(Pass state, Scored[] scored, Reason[]?[] reasonsOf, int count, int limit, IReadOnlyList<Candidate> candidates, RerankOptions options)
+    private void Diversify(Pass state, Scored[] scored, int[] listOf, int count, int limit, IReadOnlyList<Candidate> candidates, RerankOptions options)
     {
         var leaves = state.Leaves;
         var parents = state.Parents;
@@ -575,10 +775,11 @@ public sealed partial class Reranker(BeliefEngine engine)
             Array.Copy(scored, position, scored, position + 1, best - position);
             if (bestPenalty >= options.MinimumEffect)
             {
-                var reasons = reasonsOf[pick.Index] ?? [];
+                // A new list: the item's own may be shared with others of its category and tier.
+                var reasons = state.List(listOf[pick.Index]) ?? [];
                 Array.Resize(ref reasons, reasons.Length + 1);
                 reasons[^1] = new Reason(DiversityId, "Spread across categories (optimizeFor: diversity)", -bestPenalty);
-                reasonsOf[pick.Index] = reasons;
+                listOf[pick.Index] = state.AddList(reasons);
                 pick.Score -= bestPenalty;
             }
             scored[position] = pick;
@@ -611,24 +812,41 @@ public sealed partial class Reranker(BeliefEngine engine)
     private static void NormaliseScores(IReadOnlyList<Candidate> candidates, double[] result)
     {
         var n = candidates.Count;
-        var allScored = n > 0;
-        double min = double.MaxValue, max = double.MinValue;
+        var scale = new ScoreScale(n);
+        for (var i = 0; i < n && scale.AllScored; i++)
+        {
+            scale.Include(candidates[i].Score);
+        }
         for (var i = 0; i < n; i++)
         {
-            if (candidates[i].Score is not { } s)
+            result[i] = scale.Normalise(candidates[i].Score, i, n);
+        }
+    }
+
+    /// <summary>The range of the upstream scores, gathered one candidate at a time (see <see cref="NormaliseScores(IReadOnlyList{Candidate})"/>).</summary>
+    private struct ScoreScale(int count)
+    {
+        public bool AllScored = count > 0;
+        private double _min = double.MaxValue;
+        private double _max = double.MinValue;
+
+        public void Include(double? score)
+        {
+            if (score is { } s)
             {
-                allScored = false;
-                break;
+                _min = Math.Min(_min, s);
+                _max = Math.Max(_max, s);
             }
-            min = Math.Min(min, s);
-            max = Math.Max(max, s);
+            else
+            {
+                AllScored = false;
+            }
         }
-        for (var i = 0; i < n; i++)
-        {
-            result[i] = allScored
-                ? (max > min ? (candidates[i].Score!.Value - min) / (max - min) : 1.0)
-                : (double)(n - i) / n;
-        }
+
+        public readonly double Normalise(double? score, int index, int count) =>
+            AllScored
+                ? (_max > _min ? (score!.Value - _min) / (_max - _min) : 1.0)
+                : (double)(count - index) / count;
     }
 
     /// <summary>
@@ -636,8 +854,9 @@ public sealed partial class Reranker(BeliefEngine engine)
     /// the same request on the same model is the same decision. Looks up each candidate's category
     /// effects on the way (<paramref name="effectsOf"/>), so that a category's name is hashed once.
     /// </summary>
-    private static string DecisionId(Pass state, SelfModel model, RerankRequest request, CategoryEffects[] effectsOf)
+    private static string DecisionId(Pass state, SelfModel model, RerankRequest request, int[] effectsOf, out ScoreScale scale)
     {
+        scale = new ScoreScale(request.Candidates.Count);
         var hash = BeliefEngine.StableHash(request.Seed);
         Mix(ref hash, BeliefEngine.StableHash(request.Context));
         Mix(ref hash, BeliefEngine.StableHash(request.OptimizeFor));
@@ -647,7 +866,8 @@ public sealed partial class Reranker(BeliefEngine engine)
         for (var i = 0; i < candidates.Count; i++)
         {
             var c = candidates[i];
-            var effects = effectsOf[i] = state.Effects(c.Category);
+            scale.Include(c.Score);
+            var effects = state.EffectsAt(effectsOf[i] = state.Effects(c.Category));
             if (!effects.CategoryHashed)
             {
                 effects.CategoryHash = BeliefEngine.StableHash(c.Category);
@@ -661,12 +881,26 @@ public sealed partial class Reranker(BeliefEngine engine)
         // The model: how many signals made it, and the masses of its beliefs (order-free sum).
         Mix(ref hash, model.SignalCount);
         var masses = 0L;
-        foreach (var belief in model.Beliefs.Values)
+        var itemBeliefs = false;
+        var beliefs = model.Current.Beliefs;
+        var eager = state.NoteBeliefsEagerly(beliefs.Count);
+        foreach (var (key, belief) in beliefs)
         {
-            masses = unchecked(masses + BitConverter.DoubleToInt64Bits(belief.Support.Value) * 31 + BitConverter.DoubleToInt64Bits(belief.Against.Value));
+            if (eager)
+            {
+                _ = state.Remember(key, belief);
+            }
+            masses = unchecked(masses + BitConverter.DoubleToInt64Bits(belief.SupportMass.Value) * 31 + BitConverter.DoubleToInt64Bits(belief.AgainstMass.Value));
+            itemBeliefs |= key.Kind == BeliefKind.Replenishment && key.Subject.StartsWith(ItemSubjects.Prefix, StringComparison.Ordinal);
         }
+        state.HasItemBeliefs = itemBeliefs;
         Mix(ref hash, masses);
-        return "d-" + ((ulong)hash).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+        return string.Create(18, (ulong)hash, static (chars, value) =>
+        {
+            chars[0] = 'd';
+            chars[1] = '-';
+            value.TryFormat(chars[2..], out _, "x16", System.Globalization.CultureInfo.InvariantCulture);
+        });
     }
 
     private static void Mix(ref long hash, long value) => hash = unchecked((hash ^ value) * 1099511628211L);
