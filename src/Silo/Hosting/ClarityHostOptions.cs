@@ -44,12 +44,47 @@ public sealed class ClarityHostOptions
     /// <summary>True in cluster mode (PostgreSQL), false in the embedded default (SQLite, localhost clustering).</summary>
     public bool UsesPostgres => !string.IsNullOrWhiteSpace(ConnectionString);
 
+    /// <summary>
+    /// The most connections each of a process's two PostgreSQL pools opens (one for state and
+    /// membership through Orleans' ADO.NET providers, one for the signal log and decisions), unless
+    /// the connection string sets <c>Maximum Pool Size</c> itself. Default 40, so a silo holds at
+    /// most 80 connections: Npgsql's own default of 100 per pool let three silos under load exceed
+    /// the 100 connections a stock PostgreSQL accepts, and past a few dozen connections on a small
+    /// server more of them only queue inside PostgreSQL instead of in the pool.
+    /// </summary>
+    public int MaxPoolSize { get; set; } = 40;
+
     /// <summary>Reads the section and the connection string.</summary>
     public static ClarityHostOptions FromConfiguration(IConfiguration configuration)
     {
         var options = configuration.GetSection(Section).Get<ClarityHostOptions>() ?? new();
-        options.ConnectionString = configuration.GetConnectionString("Clarity");
+        options.ConnectionString = WithPoolBound(configuration.GetConnectionString("Clarity"), options.MaxPoolSize);
         return options;
+    }
+
+    // The operator's own pool size wins; a string that does not parse is left for the start-time
+    // check to report with its message.
+    private static string? WithPoolBound(string? connectionString, int maxPoolSize)
+    {
+        if (string.IsNullOrWhiteSpace(connectionString) || maxPoolSize < 1)
+        {
+            return connectionString;
+        }
+        try
+        {
+            var keys = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+            string[] synonyms = ["Maximum Pool Size", "MaxPoolSize"];
+            if (synonyms.Any(keys.ContainsKey))
+            {
+                return connectionString;
+            }
+            keys["Maximum Pool Size"] = maxPoolSize;
+            return keys.ConnectionString;
+        }
+        catch (ArgumentException)
+        {
+            return connectionString;
+        }
     }
 
     /// <summary>One message per invalid setting, naming the key and what would be right.</summary>
@@ -83,6 +118,10 @@ public sealed class ClarityHostOptions
         if (AdvertisedAddress is { Length: > 0 } address && !System.Net.IPAddress.TryParse(address, out _))
         {
             errors.Add($"Clarity:AdvertisedAddress must be an IP address (got '{address}').");
+        }
+        if (MaxPoolSize < 1)
+        {
+            errors.Add($"Clarity:MaxPoolSize must be at least 1 (got {MaxPoolSize}).");
         }
         if (CallTimeout <= TimeSpan.Zero)
         {
