@@ -176,6 +176,8 @@ public sealed partial class Reranker(BeliefEngine engine)
     /// The number of an item's reason list: its category and tier's shared list (made on first use)
     /// unless research or its own re-buying adds a reason, then a list of its own.
     /// </summary>
+    // Kept out of the candidate loop (not inlined into it): the loop's registers are for the common case.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private int ItemReasons(Pass state, CategoryEffects effects, int tierSlot, Candidate candidate, History history, long asOf)
     {
         // In the order the effects were always computed, so that exploration samples the beliefs in
@@ -428,6 +430,10 @@ public sealed partial class Reranker(BeliefEngine engine)
         // with all of them up front when the model is small for the request (see NoteBeliefsEagerly).
         private readonly Dictionary<BeliefKey, Active> _beliefs = [];
         private bool _eager;
+        // Per kind, one bit per key hash (of 64) for the keys the model holds: most keys a category asks
+        // about are not held (satiation of every ancestor, variety), and a clear bit answers that
+        // without a lookup.
+        private readonly ulong[] _held = new ulong[Enum.GetValues<BeliefKind>().Length];
         private readonly List<Active> _actives = [];
         private int _activesUsed;
         private readonly Dictionary<string, int> _categories = new(StringComparer.Ordinal);
@@ -515,6 +521,7 @@ public sealed partial class Reranker(BeliefEngine engine)
         public void End()
         {
             _beliefs.Clear();
+            Array.Clear(_held);
             for (var i = 0; i < _activesUsed; i++)
             {
                 var active = _actives[i];
@@ -581,9 +588,16 @@ public sealed partial class Reranker(BeliefEngine engine)
             return active;
         }
 
+        /// <summary>Notes a key the model holds (all of them, before any <see cref="Active(BeliefKey)"/>).</summary>
+        public void NoteHeld(BeliefKey key) => _held[(int)key.Kind] |= 1UL << (key.GetHashCode() & 63);
+
         /// <summary>The belief of this key if the model holds it and it is active at the request's instant.</summary>
         public Active? Active(BeliefKey key)
         {
+            if ((_held[(int)key.Kind] & (1UL << (key.GetHashCode() & 63))) == 0)
+            {
+                return null;
+            }
             if (!_beliefs.TryGetValue(key, out var active))
             {
                 if (_eager || !_model!.TryGet(key, out var belief))
@@ -886,6 +900,7 @@ public sealed partial class Reranker(BeliefEngine engine)
         var eager = state.NoteBeliefsEagerly(beliefs.Count);
         foreach (var (key, belief) in beliefs)
         {
+            state.NoteHeld(key);
             if (eager)
             {
                 _ = state.Remember(key, belief);
