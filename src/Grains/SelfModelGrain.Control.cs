@@ -73,6 +73,7 @@ public sealed partial class SelfModelGrain
         _model = new SelfModel();
         _logPosition = 0;
         _savedChanges = _changes;
+        _dirtySince = null;
         _signalsSinceSnapshot = 0;
         _unsavedDecisions.Clear();
         _decisionsRestored = Task.CompletedTask;
@@ -141,6 +142,7 @@ public sealed partial class SelfModelGrain
             await state.WriteStateAsync();
             ReleaseSnapshot();
             _savedChanges = _changes;
+            _dirtySince = null;
             _signalsSinceSnapshot = 0;
         }
         catch

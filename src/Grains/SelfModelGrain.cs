@@ -25,8 +25,19 @@ public sealed class SelfModelGrainOptions
     /// <summary>Write a snapshot once this many signals were applied since the last one. Default 100.</summary>
     public int SnapshotEverySignals { get; set; } = 100;
 
-    /// <summary>Write a snapshot of a changed self-model at least this often. Default 30 seconds.</summary>
+    /// <summary>
+    /// How often the write-behind runs while something is unwritten: unsaved rerank decisions are
+    /// written, and a changed self-model is checked against <see cref="SnapshotMaxAge"/>. Default 30 seconds.
+    /// </summary>
     public TimeSpan SnapshotPeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The write-behind writes a changed self-model once its oldest unwritten change is this old
+    /// (sooner after <see cref="SnapshotEverySignals"/> signals, and at deactivation). A snapshot
+    /// only shortens the next replay, which those signals already bound, and it costs a write of the
+    /// whole state: a user with a few signals a minute is not rewritten every period. Default 5 minutes.
+    /// </summary>
+    public TimeSpan SnapshotMaxAge { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>
@@ -62,6 +73,9 @@ public sealed partial class SelfModelGrain(
     private long _savedChanges;
 
     private bool Dirty => _changes != _savedChanges;
+
+    // When the state first changed since the last snapshot (null: nothing unwritten).
+    private DateTimeOffset? _dirtySince;
 
     // The write-behind timer runs only while there is something to write. A silo holds many more
     // activations that only read than ones that change, and a ticking timer on each of them is
@@ -241,19 +255,39 @@ public sealed partial class SelfModelGrain(
 
     private void ScheduleWriteBehind()
     {
+        if (Dirty)
+        {
+            _dirtySince ??= clock.GetUtcNow();
+        }
         if (_writeBehind is null && (Dirty || _unsavedDecisions.Count > 0))
         {
+            // The first tick falls anywhere in [period/2, 3*period/2): users changed together (a
+            // batch for many users, a restart) would otherwise all write in the same instant, every
+            // period, and the signal log's commits would queue behind them.
             var period = options.Value.SnapshotPeriod;
-            _writeBehind = this.RegisterGrainTimer(WriteBehindTickAsync, new GrainTimerCreationOptions(period, period));
+            var firstTick = period / 2 + TimeSpan.FromTicks(Random.Shared.NextInt64(Math.Max(1, period.Ticks)));
+            _writeBehind = this.RegisterGrainTimer(WriteBehindTickAsync, new GrainTimerCreationOptions(firstTick, period));
         }
     }
 
+    // The tick only starts the snapshot write, as an ingest does: awaiting it here would hold every
+    // call to this user (ticks do not interleave with calls) behind a storage round trip. The next
+    // write of the state waits for it (see _snapshotWrite).
     private async Task WriteBehindTickAsync(CancellationToken cancellationToken)
     {
-        await WriteBehindAsync(cancellationToken);
+        var now = clock.GetUtcNow();
+        if (Dirty)
+        {
+            _dirtySince ??= now;
+        }
+        if (Dirty && _snapshotWrite.IsCompleted && now - _dirtySince >= options.Value.SnapshotMaxAge)
+        {
+            _snapshotWrite = SnapshotIfChangedAsync(CancellationToken.None);
+        }
+        await SaveDecisionsBehindAsync(cancellationToken);
         // What failed stays pending and the timer keeps ticking; once all is written it stops
         // until the next change starts it again.
-        if (!Dirty && _unsavedDecisions.Count == 0)
+        if (!Dirty && _unsavedDecisions.Count == 0 && _snapshotWrite.IsCompleted)
         {
             _writeBehind?.Dispose();
             _writeBehind = null;
@@ -263,6 +297,11 @@ public sealed partial class SelfModelGrain(
     private async Task WriteBehindAsync(CancellationToken cancellationToken)
     {
         await SnapshotAsync(cancellationToken);
+        await SaveDecisionsBehindAsync(cancellationToken);
+    }
+
+    private async Task SaveDecisionsBehindAsync(CancellationToken cancellationToken)
+    {
         try
         {
             await SaveDecisionsAsync(cancellationToken);
@@ -356,6 +395,8 @@ public sealed partial class SelfModelGrain(
             await state.WriteStateAsync(cancellationToken);
             ReleaseSnapshot();
             _savedChanges = changes;
+            // Changes applied while it was written are younger than this; they count from now.
+            _dirtySince = Dirty ? clock.GetUtcNow() : null;
             _signalsSinceSnapshot = Math.Max(0, _signalsSinceSnapshot - signals);
             events.OnSnapshotted(this.GetPrimaryKeyString(), position);
         }

@@ -77,6 +77,13 @@ public sealed class SignalLogStoreTests(PostgresServer postgres)
         Assert.Single(await log.ReadAsync("t2", "alice"));
         // After erasure the ids are new again.
         Assert.All(await log.AppendAsync("t1", "alice", [Signal("a")]), p => Assert.NotNull(p));
+
+        // The store itself, both ways: the group commit's synchronous path and the asynchronous one.
+        var row = new LogRow("t3", "carol", "s", SignalLogPayload.Serialize(Signal("s")));
+        Assert.Single(store.Append([row, row], CancellationToken.None));
+        Assert.Empty(store.Append([row], CancellationToken.None));
+        Assert.Empty(await store.AppendAsync([row], CancellationToken.None));
+        Assert.Single(await store.AppendAsync([row with { SignalId = "s2" }], CancellationToken.None));
     }
 
     private static async Task CheckDecisionsAsync(ISignalLogStore sql)

@@ -13,6 +13,9 @@ internal sealed class LoadTestOptions
 
     public bool SkipPostgres { get; set; }
 
+    /// <summary>Skip the embedded-store (SQLite) HTTP phase, e.g. to measure only the PostgreSQL one.</summary>
+    public bool SkipEmbedded { get; set; }
+
     public bool SkipMemory { get; set; }
 
     /// <summary>Skip the HTTP phases (embedded and PostgreSQL): memory and scale probes only.</summary>
@@ -68,6 +71,7 @@ internal sealed class LoadTestOptions
           --url URL               attach to a running gateway (must map Clarity:Benchmark:Floors)
           --pg CONNSTRING         use a running PostgreSQL instead of a throwaway one
           --no-pg                 embedded store only
+          --no-embedded           PostgreSQL phase only (skip the embedded store's HTTP phase)
           --no-memory             skip the memory-per-user probe
           --no-http               skip the HTTP throughput phases
           --no-scale              skip the many-users probe
@@ -113,6 +117,7 @@ internal sealed class LoadTestOptions
                     case "--url": options.Url = new Uri(Next()); break;
                     case "--pg": options.Postgres = Next(); break;
                     case "--no-pg": options.SkipPostgres = true; break;
+                    case "--no-embedded": options.SkipEmbedded = true; break;
                     case "--no-memory": options.SkipMemory = true; break;
                     case "--no-http": options.SkipHttp = true; break;
                     case "--no-scale": options.SkipScale = true; break;

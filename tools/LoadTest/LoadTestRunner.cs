@@ -51,8 +51,9 @@ internal static class LoadTestRunner
     {
         var dll = GatewayProcess.FindGatewayDll(options.GatewayDll);
         var scaleDone = false;
-        using (var temp = new TempDirectory("embedded"))
+        if (!options.SkipEmbedded)
         {
+            using var temp = new TempDirectory("embedded");
             log.WriteLine("Phase: embedded store (SQLite)");
             await using var gateway = await GatewayProcess.StartAsync(dll, temp.Path, null, options.GatewaySettings, log, cancellationToken);
             await MeasureGatewayAsync(report, "embedded store (SQLite)", gateway.Url, null, options, log, cancellationToken);

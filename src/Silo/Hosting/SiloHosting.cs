@@ -84,7 +84,7 @@ public static class SiloHosting
         if (options.UsesPostgres)
         {
             PostgresStore.EnsureSchemaAsync(options.ConnectionString!).GetAwaiter().GetResult();
-            builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(options.ConnectionString!));
+            builder.Services.AddSingleton(_ => PostgresStore.CreateDataSource(options.ConnectionString!));
             builder.Services.AddSingleton<IStoreProbe, PostgresProbe>();
             builder.Services.AddSingleton<ISignalLogStore>(services => new PostgresSignalLogStore(services.GetRequiredService<NpgsqlDataSource>()));
         }

@@ -33,6 +33,23 @@ public static class PostgresStore
     }
 
     /// <summary>
+    /// The silo's data source for the signal log and decisions. They run a handful of statements
+    /// thousands of times a second, so they are prepared on each connection after a few uses and
+    /// PostgreSQL stops parsing and planning them per flush; an explicit <c>Max Auto Prepare</c> in
+    /// the connection string wins.
+    /// </summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var settings = Parse(connectionString);
+        if (settings.MaxAutoPrepare == 0)
+        {
+            settings.MaxAutoPrepare = 16;
+            settings.AutoPrepareMinUsages = 2;
+        }
+        return NpgsqlDataSource.Create(settings);
+    }
+
+    /// <summary>
     /// Creates or upgrades the schema idempotently in one transaction under an advisory lock, so
     /// several silos starting at once are safe. Throws with a clear message when PostgreSQL cannot
     /// be reached or refuses.
@@ -79,7 +96,10 @@ public static class PostgresStore
     }
 }
 
-/// <summary>The signal log's SQL on PostgreSQL: one multi-row insert per append, from arrays.</summary>
+/// <summary>
+/// The signal log's SQL on PostgreSQL: one multi-row insert per append, from arrays, so the
+/// statement text is the same whatever the row count and stays prepared on each connection.
+/// </summary>
 public sealed class PostgresSignalLogStore(NpgsqlDataSource dataSource, int maxConcurrentAppends = 4) : ISignalLogStore
 {
     private const string AppendSql = """
@@ -93,19 +113,7 @@ public sealed class PostgresSignalLogStore(NpgsqlDataSource dataSource, int maxC
 
     public async Task<IReadOnlyList<LogInserted>> AppendAsync(IReadOnlyList<LogRow> rows, CancellationToken cancellationToken)
     {
-        var tenants = new string[rows.Count];
-        var users = new string[rows.Count];
-        var ids = new string[rows.Count];
-        var payloads = new string[rows.Count];
-        for (var i = 0; i < rows.Count; i++)
-        {
-            (tenants[i], users[i], ids[i], payloads[i]) = (rows[i].TenantId, rows[i].UserId, rows[i].SignalId, rows[i].Payload);
-        }
-        await using var command = dataSource.CreateCommand(AppendSql);
-        command.Parameters.Add(new NpgsqlParameter<string[]>("tenants", tenants));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("users", users));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("ids", ids));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("payloads", payloads));
+        await using var command = AppendCommand(rows);
         // One statement is one transaction: either every new row is durable or none is.
         var inserted = new List<LogInserted>(rows.Count);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -114,6 +122,38 @@ public sealed class PostgresSignalLogStore(NpgsqlDataSource dataSource, int maxC
             inserted.Add(new LogInserted(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3)));
         }
         return inserted;
+    }
+
+    public IReadOnlyList<LogInserted> Append(IReadOnlyList<LogRow> rows, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        using var command = AppendCommand(rows);
+        var inserted = new List<LogInserted>(rows.Count);
+        // One statement is one transaction: either every new row is durable or none is.
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            inserted.Add(new LogInserted(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3)));
+        }
+        return inserted;
+    }
+
+    private NpgsqlCommand AppendCommand(IReadOnlyList<LogRow> rows)
+    {
+        var tenants = new string[rows.Count];
+        var users = new string[rows.Count];
+        var ids = new string[rows.Count];
+        var payloads = new string[rows.Count];
+        for (var i = 0; i < rows.Count; i++)
+        {
+            (tenants[i], users[i], ids[i], payloads[i]) = (rows[i].TenantId, rows[i].UserId, rows[i].SignalId, rows[i].Payload);
+        }
+        var command = dataSource.CreateCommand(AppendSql);
+        command.Parameters.Add(new NpgsqlParameter<string[]>("tenants", tenants));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("users", users));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("ids", ids));
+        command.Parameters.Add(new NpgsqlParameter<string[]>("payloads", payloads));
+        return command;
     }
 
     public async Task<IReadOnlyList<Grains.State.LoggedSignal>> ReadAsync(string tenantId, string userId, long afterPosition, CancellationToken cancellationToken)
