@@ -1,6 +1,7 @@
 using Clarity.Grains.Interfaces;
 using Clarity.Grains.State;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Clarity.Grains.Tests;
 
@@ -74,6 +75,7 @@ public sealed class WriteBehindTests(ClusterFixture fixture)
     [Fact]
     public async Task Changes_are_written_behind_by_the_timer_also_after_a_quiet_tick_stopped_it()
     {
+        var period = Options.SnapshotPeriod;
         var key = SelfModelKey.For("t1", "writer-" + Guid.NewGuid().ToString("N"));
         var grain = fixture.Grains.GetGrain<ISelfModelGrain>(key);
         var at = fixture.Clock.GetUtcNow();
@@ -89,14 +91,13 @@ public sealed class WriteBehindTests(ClusterFixture fixture)
         try
         {
             Assert.Equal(new IngestResult(1, 0), await grain.IngestAsync([Purchase("w1", "books", at)]));
-            fixture.Clock.Advance(TimeSpan.FromSeconds(30));
-            var first = await written[0].Task.WaitAsync(TimeSpan.FromSeconds(30));
+            var first = await TickUntilAsync(grain, written[0].Task);
 
             // After a tick with nothing left to write the timer stops; the next change starts it.
-            fixture.Clock.Advance(TimeSpan.FromSeconds(30));
+            fixture.Clock.Advance(period);
+            await grain.GetSelfModelAsync(null);
             Assert.Equal(new IngestResult(1, 0), await grain.IngestAsync([Purchase("w2", "garden", at.AddMinutes(1))]));
-            fixture.Clock.Advance(TimeSpan.FromSeconds(30));
-            var second = await written[1].Task.WaitAsync(TimeSpan.FromSeconds(30));
+            var second = await TickUntilAsync(grain, written[1].Task);
 
             Assert.True(second > first, $"the second snapshot includes the second signal ({first} then {second})");
         }
@@ -106,5 +107,50 @@ public sealed class WriteBehindTests(ClusterFixture fixture)
         }
 
         static TaskCompletionSource<long> NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    [Fact]
+    public async Task The_write_behind_writes_a_few_changes_only_once_they_are_SnapshotMaxAge_old()
+    {
+        var key = SelfModelKey.For("t1", "write-behind-" + Guid.NewGuid().ToString("N"));
+        var grain = fixture.Grains.GetGrain<ISelfModelGrain>(key);
+        var snapshotted = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnSnapshotted(string grainKey, long position)
+        {
+            if (grainKey == key)
+            {
+                snapshotted.TrySetResult(fixture.Clock.GetUtcNow());
+            }
+        }
+        fixture.Events.Snapshotted += OnSnapshotted;
+        try
+        {
+            var changedAt = fixture.Clock.GetUtcNow();
+            Assert.Equal(new IngestResult(1, 0), await grain.IngestAsync([Purchase("m1", "garden/tools", changedAt)]));
+
+            var writtenAt = await TickUntilAsync(grain, snapshotted.Task);
+
+            Assert.True(writtenAt - changedAt >= Options.SnapshotMaxAge, $"snapshot written {writtenAt - changedAt} after the change");
+        }
+        finally
+        {
+            fixture.Events.Snapshotted -= OnSnapshotted;
+        }
+    }
+
+    private SelfModelGrainOptions Options => fixture.Cluster.GetSiloServiceProvider().GetRequiredService<IOptions<SelfModelGrainOptions>>().Value;
+
+    // One write-behind period at a time until the task completes (bounded). The call after each
+    // advance runs after the tick it released (ticks and calls take turns), so a write that
+    // happened at a tick is seen at that tick's time.
+    private async Task<T> TickUntilAsync<T>(ISelfModelGrain grain, Task<T> done)
+    {
+        var ticks = (int)(Options.SnapshotMaxAge / Options.SnapshotPeriod) + 4;
+        for (var i = 0; i < ticks && !done.IsCompleted; i++)
+        {
+            fixture.Clock.Advance(Options.SnapshotPeriod);
+            await grain.GetSelfModelAsync(null);
+        }
+        return await done.WaitAsync(TimeSpan.FromSeconds(30));
     }
 }
