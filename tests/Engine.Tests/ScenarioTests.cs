@@ -170,6 +170,25 @@ public sealed class ScenarioTests
     }
 
     [Fact]
+    public void When_the_alternator_changes_genre_the_belief_about_the_ended_streak_is_emptied()
+    {
+        var model = GenreAlternatorOnAStreak(Engine, T0);
+        var changedAt = T0.AddDays(10);
+        var changes = new List<BeliefChange>();
+        Engine.Apply(model, Make(SignalType.Consume, "movies/comedy", changedAt, item: "film-change", value: 0.9), changes);
+
+        // The claim was about the prestige-drama streak, and the change came: no longer a claim about what comes next.
+        var variety = Belief(model, BeliefKind.Variety, "movies/prestige-drama", changedAt);
+        Assert.Equal(BeliefStatus.Dormant, variety.Status);
+        Assert.Equal(0, variety.Evidence);
+        Assert.Equal("changed genre after 3 in a row", variety.Belief.Trail[0].Note);
+        Assert.Contains(changes, c => c.Kind == ChangeKind.Dormant && c.BeliefId == variety.Id);
+
+        // Nothing about the new genre yet: one film is not a streak.
+        Assert.DoesNotContain(model.Beliefs.Keys, k => k.Kind == BeliefKind.Variety && k.Subject == "movies/comedy");
+    }
+
+    [Fact]
     public void A_loyal_genre_watcher_is_not_ready_for_a_change()
     {
         var model = new SelfModel();

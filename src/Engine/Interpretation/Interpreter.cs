@@ -191,9 +191,17 @@ public sealed partial class BeliefEngine
         }
         else
         {
-            if (root.StreakGenre is not null)
+            if (root.StreakGenre is { } previous)
             {
                 root.GenreSwitches++;
+                // "Ready for a change" from the genre of the streak that just ended held: the change
+                // came. The belief is about the current streak, so it is emptied (dormant) rather
+                // than left to decay while it still reads as a claim about what comes next.
+                var ended = new BeliefKey(BeliefKind.Variety, previous);
+                if (core.Beliefs.ContainsKey(ended))
+                {
+                    SetEvidence(core, ended, signal, 0, 0, changes, $"changed genre after {root.StreakLength} in a row");
+                }
             }
             root.StreakGenre = info.Genre;
             root.StreakLength = 1;
