@@ -152,7 +152,7 @@ public sealed partial class Reranker(BeliefEngine engine)
         var limit = Math.Min(request.Limit ?? kept, kept);
         if (string.Equals(request.OptimizeFor, Objectives.Diversity, StringComparison.Ordinal))
         {
-            Diversify(state, scored, listOf, kept, limit, candidates, options);
+            Diversify(state, scored, listOf, effectsOf, kept, limit, options);
         }
         return new RerankResult(Answer(state, scored, listOf, limit, candidates), suppressed is null ? [] : suppressed, decisionId);
     }
@@ -456,9 +456,39 @@ public sealed partial class Reranker(BeliefEngine engine)
         private bool _explore;
         private DeterministicRandom _random;
 
-        public Dictionary<string, int> Leaves { get; } = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _parents = new(StringComparer.Ordinal);
+        private int[] _parentOf = [];
+        private int[] _leafCounts = [];
+        private int[] _parentCounts = [];
 
-        public Dictionary<string, int> Parents { get; } = new(StringComparer.Ordinal);
+        /// <summary>
+        /// For diversity: each category's parent number (the category's parent path, or the category
+        /// itself at the top level), and zeroed counts of picks by category and by parent.
+        /// </summary>
+        public (int[] ParentOf, int[] Leaves, int[] Parents) DiversityTables()
+        {
+            var categories = _effectsUsed;
+            if (_parentOf.Length < categories)
+            {
+                _parentOf = new int[categories];
+                _leafCounts = new int[categories];
+                _parentCounts = new int[categories];
+            }
+            for (var c = 0; c < categories; c++)
+            {
+                var info = _effects[c].Info!;
+                var parent = info.SelfAndAncestors is { Length: > 1 } path ? path[1] : info.Path;
+                ref var number = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_parents, parent, out var exists);
+                if (!exists)
+                {
+                    number = _parents.Count - 1;
+                }
+                _parentOf[c] = number;
+            }
+            Array.Clear(_leafCounts, 0, categories);
+            Array.Clear(_parentCounts, 0, categories);
+            return (_parentOf, _leafCounts, _parentCounts);
+        }
 
         public string Context { get; private set; } = "";
 
@@ -539,8 +569,7 @@ public sealed partial class Reranker(BeliefEngine engine)
             _effectsUsed = 0;
             Array.Clear(_lists, 0, _listsUsed);
             _listsUsed = 1;
-            Leaves.Clear();
-            Parents.Clear();
+            _parents.Clear();
             _engine = null;
             _model = null;
             PostPurchase = null;
@@ -765,10 +794,14 @@ public sealed partial class Reranker(BeliefEngine engine)
     /// Greedy category-aware diversification of the top <paramref name="limit"/>: each pick pays a
     /// penalty per item of the same leaf category above it (half per item of the same parent).
     /// </summary>
-    private void Diversify(Pass state, Scored[] scored, int[] listOf, int count, int limit, IReadOnlyList<Candidate> candidates, RerankOptions options)
+    /// <remarks>
+    /// The penalty of every remaining item is worked out again at every position, so it reads counts by
+    /// category number (<paramref name="categoryOf"/>, as <see cref="Pass.Effects(string)"/> numbers them)
+    /// and by parent number: no lookups in the quadratic loop.
+    /// </remarks>
+    private static void Diversify(Pass state, Scored[] scored, int[] listOf, int[] categoryOf, int count, int limit, RerankOptions options)
     {
-        var leaves = state.Leaves;
-        var parents = state.Parents;
+        var (parentOf, leaves, parents) = state.DiversityTables();
         for (var position = 0; position < limit; position++)
         {
             var best = -1;
@@ -776,7 +809,10 @@ public sealed partial class Reranker(BeliefEngine engine)
             var bestPenalty = 0.0;
             for (var j = position; j < count; j++)
             {
-                var penalty = Penalty(candidates[scored[j].Index].Category, leaves, parents, options);
+                var category = categoryOf[scored[j].Index];
+                var sameLeaf = leaves[category];
+                var sameParent = parents[parentOf[category]];
+                var penalty = options.DiversityPenalty * sameLeaf + options.DiversityPenalty / 2 * Math.Max(0, sameParent - sameLeaf);
                 var value = scored[j].Score - penalty;
                 if (value > bestScore || (value == bestScore && scored[j].Index < scored[best].Index))
                 {
@@ -797,19 +833,10 @@ public sealed partial class Reranker(BeliefEngine engine)
                 pick.Score -= bestPenalty;
             }
             scored[position] = pick;
-            var category = candidates[pick.Index].Category;
-            leaves[category] = leaves.GetValueOrDefault(category) + 1;
-            var parent = engine.Category(category).SelfAndAncestors is { Length: > 1 } path ? path[1] : category;
-            parents[parent] = parents.GetValueOrDefault(parent) + 1;
+            var picked = categoryOf[pick.Index];
+            leaves[picked]++;
+            parents[parentOf[picked]]++;
         }
-    }
-
-    private double Penalty(string category, Dictionary<string, int> leaves, Dictionary<string, int> parents, RerankOptions options)
-    {
-        var sameLeaf = leaves.GetValueOrDefault(category);
-        var path = engine.Category(category).SelfAndAncestors;
-        var sameParent = parents.GetValueOrDefault(path.Length > 1 ? path[1] : category);
-        return options.DiversityPenalty * sameLeaf + options.DiversityPenalty / 2 * Math.Max(0, sameParent - sameLeaf);
     }
 
     /// <summary>
