@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Clarity.Grains.Interfaces;
 using Clarity.Grains.State;
 
@@ -16,23 +17,15 @@ public sealed class SignalLogOptions
 /// accumulate, so batches grow with load and durability costs one round trip per batch instead of
 /// one per signal. Each caller's task completes only after its flush committed.
 /// </summary>
-/// <remarks>
-/// The flushes run on threads of their own, with the store's synchronous API, not on the thread
-/// pool: under load the pool's queue holds thousands of grain turns and HTTP work items, and a
-/// flush whose I/O completion waited behind them held every signal in it for as long (hundreds of
-/// milliseconds at 64 connections of batches), which is most of what a durable ingest waited for.
-/// </remarks>
 public sealed partial class GroupCommitSignalLog : ISignalLog, IAsyncDisposable
 {
     private readonly ISignalLogStore _store;
     private readonly ILogger<GroupCommitSignalLog> _logger;
     private readonly int _maxRows;
-    private readonly Queue<PendingAppend> _queue = new();
-    // A plain object, not a Lock: flushers wait on it with Monitor.Wait.
-    private readonly object _gate = new();
+    private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _slots;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Thread[] _flushers;
-    private bool _closed;
+    private readonly Task _pump;
     private int _disposed;
 
     public GroupCommitSignalLog(ISignalLogStore store, SignalLogOptions options, ILogger<GroupCommitSignalLog> logger)
@@ -40,12 +33,8 @@ public sealed partial class GroupCommitSignalLog : ISignalLog, IAsyncDisposable
         _store = store;
         _logger = logger;
         _maxRows = Math.Max(1, options.MaxRowsPerAppend);
-        _flushers = new Thread[Math.Max(1, store.MaxConcurrentAppends)];
-        for (var i = 0; i < _flushers.Length; i++)
-        {
-            _flushers[i] = new Thread(FlushLoop) { IsBackground = true, Name = $"Clarity signal log {i}" };
-            _flushers[i].Start();
-        }
+        _slots = new SemaphoreSlim(Math.Max(1, store.MaxConcurrentAppends));
+        _pump = Task.Run(PumpAsync);
     }
 
     public Task<IReadOnlyList<long?>> AppendAsync(string tenantId, string userId, IReadOnlyList<SignalData> signals)
@@ -60,15 +49,9 @@ public sealed partial class GroupCommitSignalLog : ISignalLog, IAsyncDisposable
             rows[i] = new LogRow(tenantId, userId, signals[i].Id, SignalLogPayload.Serialize(signals[i]));
         }
         var pending = new PendingAppend(rows);
-        lock (_gate)
+        if (!_queue.Writer.TryWrite(pending))
         {
-            if (_closed)
-            {
-                throw new StorageUnavailableException("The signal log is shutting down; retry on another silo.");
-            }
-            _queue.Enqueue(pending);
-            // One idle flusher is enough: it takes everything queued by the time it runs.
-            Monitor.Pulse(_gate);
+            throw new StorageUnavailableException("The signal log is shutting down; retry on another silo.");
         }
         return pending.Completion.Task;
     }
@@ -99,35 +82,33 @@ public sealed partial class GroupCommitSignalLog : ISignalLog, IAsyncDisposable
         }
     }
 
-    private void FlushLoop()
+    private async Task PumpAsync()
     {
-        var batch = new List<PendingAppend>();
-        while (true)
+        var reader = _queue.Reader;
+        var flushes = new List<Task>();
+        while (await reader.WaitToReadAsync())
         {
+            // Take a slot first, then drain: whatever queued while the slots were busy goes out together.
+            await _slots.WaitAsync();
+            var batch = new List<PendingAppend>();
             var rows = 0;
-            lock (_gate)
+            while (rows < _maxRows && reader.TryPeek(out var next) && (rows == 0 || rows + next.Rows.Length <= _maxRows) && reader.TryRead(out next))
             {
-                while (_queue.Count == 0)
-                {
-                    if (_closed)
-                    {
-                        return;
-                    }
-                    Monitor.Wait(_gate);
-                }
-                // Whatever queued while this flusher was busy goes out together.
-                while (_queue.TryPeek(out var next) && (rows == 0 || rows + next.Rows.Length <= _maxRows))
-                {
-                    batch.Add(_queue.Dequeue());
-                    rows += next.Rows.Length;
-                }
+                batch.Add(next);
+                rows += next.Rows.Length;
             }
-            Flush(batch, rows);
-            batch.Clear();
+            if (batch.Count == 0)
+            {
+                _slots.Release();
+                continue;
+            }
+            flushes.RemoveAll(t => t.IsCompleted);
+            flushes.Add(FlushAsync(batch, rows));
         }
+        await Task.WhenAll(flushes);
     }
 
-    private void Flush(List<PendingAppend> batch, int rowCount)
+    private async Task FlushAsync(List<PendingAppend> batch, int rowCount)
     {
         try
         {
@@ -136,7 +117,7 @@ public sealed partial class GroupCommitSignalLog : ISignalLog, IAsyncDisposable
             {
                 rows.AddRange(pending.Rows);
             }
-            var inserted = _store.Append(rows, _stopping.Token);
+            var inserted = await _store.AppendAsync(rows, _stopping.Token);
             var positions = new Dictionary<(string, string, string), long>(inserted.Count);
             foreach (var row in inserted)
             {
@@ -156,13 +137,16 @@ public sealed partial class GroupCommitSignalLog : ISignalLog, IAsyncDisposable
         }
         catch (Exception exception)
         {
-            // Every failure fails the callers, never the flusher: the next flush tries again.
             LogAppendFailed(exception, batch.Count, rowCount);
             var failure = new StorageUnavailableException("Clarity could not write its signal log; nothing was acknowledged, retry later.");
             foreach (var pending in batch)
             {
                 pending.Completion.TrySetException(failure);
             }
+        }
+        finally
+        {
+            _slots.Release();
         }
     }
 
@@ -176,21 +160,11 @@ public sealed partial class GroupCommitSignalLog : ISignalLog, IAsyncDisposable
         {
             return;
         }
-        lock (_gate)
-        {
-            // New appends are refused; the flushers write what is queued, then stop.
-            _closed = true;
-            Monitor.PulseAll(_gate);
-        }
-        await Task.Run(() =>
-        {
-            foreach (var flusher in _flushers)
-            {
-                flusher.Join();
-            }
-        });
+        _queue.Writer.TryComplete();
+        await _pump;
         await _stopping.CancelAsync();
         _stopping.Dispose();
+        _slots.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Appending {Rows} signals from {Appends} grains to the signal log failed")]
@@ -203,7 +177,6 @@ public sealed partial class GroupCommitSignalLog : ISignalLog, IAsyncDisposable
     {
         public LogRow[] Rows { get; } = rows;
 
-        // Continuations run elsewhere, so a flusher goes straight back to its queue.
         public TaskCompletionSource<IReadOnlyList<long?>> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

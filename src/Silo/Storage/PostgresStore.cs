@@ -113,33 +113,6 @@ public sealed class PostgresSignalLogStore(NpgsqlDataSource dataSource, int maxC
 
     public async Task<IReadOnlyList<LogInserted>> AppendAsync(IReadOnlyList<LogRow> rows, CancellationToken cancellationToken)
     {
-        await using var command = AppendCommand(rows);
-        // One statement is one transaction: either every new row is durable or none is.
-        var inserted = new List<LogInserted>(rows.Count);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            inserted.Add(new LogInserted(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3)));
-        }
-        return inserted;
-    }
-
-    public IReadOnlyList<LogInserted> Append(IReadOnlyList<LogRow> rows, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        using var command = AppendCommand(rows);
-        var inserted = new List<LogInserted>(rows.Count);
-        // One statement is one transaction: either every new row is durable or none is.
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            inserted.Add(new LogInserted(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3)));
-        }
-        return inserted;
-    }
-
-    private NpgsqlCommand AppendCommand(IReadOnlyList<LogRow> rows)
-    {
         var tenants = new string[rows.Count];
         var users = new string[rows.Count];
         var ids = new string[rows.Count];
@@ -148,12 +121,19 @@ public sealed class PostgresSignalLogStore(NpgsqlDataSource dataSource, int maxC
         {
             (tenants[i], users[i], ids[i], payloads[i]) = (rows[i].TenantId, rows[i].UserId, rows[i].SignalId, rows[i].Payload);
         }
-        var command = dataSource.CreateCommand(AppendSql);
+        await using var command = dataSource.CreateCommand(AppendSql);
         command.Parameters.Add(new NpgsqlParameter<string[]>("tenants", tenants));
         command.Parameters.Add(new NpgsqlParameter<string[]>("users", users));
         command.Parameters.Add(new NpgsqlParameter<string[]>("ids", ids));
         command.Parameters.Add(new NpgsqlParameter<string[]>("payloads", payloads));
-        return command;
+        // One statement is one transaction: either every new row is durable or none is.
+        var inserted = new List<LogInserted>(rows.Count);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            inserted.Add(new LogInserted(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3)));
+        }
+        return inserted;
     }
 
     public async Task<IReadOnlyList<Grains.State.LoggedSignal>> ReadAsync(string tenantId, string userId, long afterPosition, CancellationToken cancellationToken)

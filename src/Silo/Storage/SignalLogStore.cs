@@ -21,12 +21,6 @@ public interface ISignalLogStore
 
     Task<IReadOnlyList<LogInserted>> AppendAsync(IReadOnlyList<LogRow> rows, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// <see cref="AppendAsync"/> with synchronous I/O, for the group commit's own threads: it waits
-    /// on the socket, not for a thread-pool thread to run its completion.
-    /// </summary>
-    IReadOnlyList<LogInserted> Append(IReadOnlyList<LogRow> rows, CancellationToken cancellationToken);
-
     Task<IReadOnlyList<LoggedSignal>> ReadAsync(string tenantId, string userId, long afterPosition, CancellationToken cancellationToken);
 
     Task<int> DeleteAsync(string tenantId, string userId, CancellationToken cancellationToken);

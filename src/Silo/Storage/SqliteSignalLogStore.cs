@@ -15,21 +15,16 @@ public sealed class SqliteSignalLogStore(string connectionString) : ISignalLogSt
 
     public int MaxConcurrentAppends => 1;
 
-    // Microsoft.Data.Sqlite does its I/O synchronously either way.
-    public Task<IReadOnlyList<LogInserted>> AppendAsync(IReadOnlyList<LogRow> rows, CancellationToken cancellationToken) =>
-        Task.FromResult(Append(rows, cancellationToken));
-
-    public IReadOnlyList<LogInserted> Append(IReadOnlyList<LogRow> rows, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<LogInserted>> AppendAsync(IReadOnlyList<LogRow> rows, CancellationToken cancellationToken)
     {
         var inserted = new List<LogInserted>(rows.Count);
-        using var connection = new SqliteConnection(connectionString);
-        connection.Open();
-        using var transaction = connection.BeginTransaction();
-        cancellationToken.ThrowIfCancellationRequested();
+        await using var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         for (var start = 0; start < rows.Count; start += RowsPerStatement)
         {
             var count = Math.Min(RowsPerStatement, rows.Count - start);
-            using var command = connection.CreateCommand();
+            await using var command = connection.CreateCommand();
             command.Transaction = transaction;
             var sql = new StringBuilder("INSERT INTO clarity_signal_log (tenant_id, user_id, signal_id, payload) VALUES ");
             for (var i = 0; i < count; i++)
@@ -43,13 +38,13 @@ public sealed class SqliteSignalLogStore(string connectionString) : ISignalLogSt
             }
             sql.Append(" ON CONFLICT (tenant_id, user_id, signal_id) DO NOTHING RETURNING tenant_id, user_id, signal_id, position");
             command.CommandText = sql.ToString();
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
                 inserted.Add(new LogInserted(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3)));
             }
         }
-        transaction.Commit();
+        await transaction.CommitAsync(cancellationToken);
         return inserted;
     }
 
