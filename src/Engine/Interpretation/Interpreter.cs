@@ -200,7 +200,7 @@ public sealed partial class BeliefEngine
                 var ended = new BeliefKey(BeliefKind.Variety, previous);
                 if (core.Beliefs.ContainsKey(ended))
                 {
-                    SetEvidence(core, ended, signal, 0, 0, changes, $"changed genre after {root.StreakLength} in a row");
+                    EmptyEvidence(core, ended, signal, changes, $"changed genre after {root.StreakLength} in a row");
                 }
             }
             root.StreakGenre = info.Genre;
