@@ -45,64 +45,39 @@ public sealed class SnapshotReplayTests(ClusterFixture fixture)
             Signal("t3", "rating", "home/kitchen/pans", at.AddHours(3), value: 5),
             Signal("t4", "purchase", "home/kitchen/pans", at.AddHours(4), price: 140),
         ];
-        var snapshots = new List<long>();
-        var activations = new List<(long Snapshot, IReadOnlyList<long> Replayed)>();
-        void OnSnapshotted(string grainKey, long position)
-        {
-            if (grainKey == key)
-            {
-                snapshots.Add(position);
-            }
-        }
-        void OnActivated(string grainKey, long snapshot, IReadOnlyList<long> replayed)
-        {
-            if (grainKey == key)
-            {
-                activations.Add((snapshot, replayed));
-            }
-        }
-        fixture.Events.Snapshotted += OnSnapshotted;
-        fixture.Events.Activated += OnActivated;
-        try
-        {
-            // The head through the grain; deactivation writes the snapshot at the head's last position.
-            Assert.Equal(new IngestResult(4, 0), await grain.IngestAsync(head));
-            await fixture.Cluster.DeactivateAsync(grain);
-            var snapshotAt = Assert.Single(snapshots);
-            // The tail reaches the log only, as when a silo dies after acknowledging and before the
-            // next snapshot.
-            var positions = await log.AppendAsync(tenant, user, tail);
-            Assert.All(positions, p => Assert.True(p > snapshotAt));
+        using var recorded = new StorageEventRecorder(fixture.Events, key);
+        // The head through the grain; deactivation writes the snapshot at the head's last position.
+        Assert.Equal(new IngestResult(4, 0), await grain.IngestAsync(head));
+        await fixture.Cluster.DeactivateAsync(grain);
+        var snapshotAt = Assert.Single(recorded.Snapshots);
+        // The tail reaches the log only, as when a silo dies after acknowledging and before the
+        // next snapshot.
+        var positions = await log.AppendAsync(tenant, user, tail);
+        Assert.All(positions, p => Assert.True(p > snapshotAt));
 
-            var model = await grain.GetSelfModelAsync(at.AddDays(1));
+        var model = await grain.GetSelfModelAsync(at.AddDays(1));
 
-            Assert.Equal(2, activations.Count);
-            Assert.Equal((0L, 0), (activations[0].Snapshot, activations[0].Replayed.Count));
-            var activation = activations[1];
-            Assert.Equal(snapshotAt, activation.Snapshot);
-            Assert.Equal(positions.Select(p => p!.Value), activation.Replayed);
-            var engine = services.GetRequiredService<BeliefEngine>();
-            var reference = new Clarity.Engine.SelfModel();
-            foreach (var signal in head.Concat(tail))
-            {
-                engine.Apply(reference, signal.ToSignal());
-            }
-            var expected = engine.Evaluate(reference, at.AddDays(1)).Select(b => b.ToView()).ToList();
-            // The late tail signal reads as it would have without the snapshot in between (the
-            // reorder window is part of the snapshot): the researcher reading depends on it.
-            Assert.Equal(expected, model.Beliefs);
-            Assert.Contains(model.Beliefs, b => b.Kind == "researcher");
-            Assert.Equal(8, (await grain.ExportAsync()).Signals.Count);
-
-            // Replayed ids are remembered: sending a tail signal again is a duplicate and changes nothing.
-            Assert.Equal(new IngestResult(0, 1), await grain.IngestAsync([tail[2]]));
-            Assert.Equal(new IngestResult(1, 1), await grain.IngestAsync([head[0], Signal("n1", "view", "books", at.AddHours(5))]));
-            Assert.Equal(9, (await grain.ExportAsync()).Signals.Count);
-        }
-        finally
+        Assert.Equal(2, recorded.Activations.Count);
+        Assert.Equal((0L, 0), (recorded.Activations[0].Snapshot, recorded.Activations[0].Replayed.Count));
+        var activation = recorded.Activations[1];
+        Assert.Equal(snapshotAt, activation.Snapshot);
+        Assert.Equal(positions.Select(p => p!.Value), activation.Replayed);
+        var engine = services.GetRequiredService<BeliefEngine>();
+        var reference = new Clarity.Engine.SelfModel();
+        foreach (var signal in head.Concat(tail))
         {
-            fixture.Events.Snapshotted -= OnSnapshotted;
-            fixture.Events.Activated -= OnActivated;
+            engine.Apply(reference, signal.ToSignal());
         }
+        var expected = engine.Evaluate(reference, at.AddDays(1)).Select(b => b.ToView()).ToList();
+        // The late tail signal reads as it would have without the snapshot in between (the
+        // reorder window is part of the snapshot): the researcher reading depends on it.
+        Assert.Equal(expected, model.Beliefs);
+        Assert.Contains(model.Beliefs, b => b.Kind == "researcher");
+        Assert.Equal(8, (await grain.ExportAsync()).Signals.Count);
+
+        // Replayed ids are remembered: sending a tail signal again is a duplicate and changes nothing.
+        Assert.Equal(new IngestResult(0, 1), await grain.IngestAsync([tail[2]]));
+        Assert.Equal(new IngestResult(1, 1), await grain.IngestAsync([head[0], Signal("n1", "view", "books", at.AddHours(5))]));
+        Assert.Equal(9, (await grain.ExportAsync()).Signals.Count);
     }
 }

@@ -30,46 +30,21 @@ public sealed class WriteBehindTests(ClusterFixture fixture)
         var at = ClusterFixture.Start;
         // As the load tool seeds a population, and as a restart finds users whose snapshot is behind.
         var positions = await log.AppendAsync(tenant, user, [Purchase("a", "books", at), Purchase("b", "garden", at.AddHours(1)), Purchase("c", "toys", at.AddHours(2))]);
-        var snapshots = new List<long>();
-        var activations = new List<(long Snapshot, IReadOnlyList<long> Replayed)>();
-        void OnSnapshotted(string grainKey, long position)
-        {
-            if (grainKey == key)
-            {
-                snapshots.Add(position);
-            }
-        }
-        void OnActivated(string grainKey, long snapshot, IReadOnlyList<long> replayed)
-        {
-            if (grainKey == key)
-            {
-                activations.Add((snapshot, replayed));
-            }
-        }
-        fixture.Events.Snapshotted += OnSnapshotted;
-        fixture.Events.Activated += OnActivated;
-        try
-        {
-            Assert.Equal(3, (await grain.GetSelfModelAsync(at.AddDays(1))).Beliefs.Count(b => b.Kind == "affinity"));
-            // Deactivation writes what is dirty; a replayed short tail is not.
-            await fixture.Cluster.DeactivateAsync(grain);
-            Assert.Equal(3, (await grain.GetSelfModelAsync(at.AddDays(1))).Beliefs.Count(b => b.Kind == "affinity"));
-            await fixture.Cluster.DeactivateAsync(grain);
+        using var recorded = new StorageEventRecorder(fixture.Events, key);
+        Assert.Equal(3, (await grain.GetSelfModelAsync(at.AddDays(1))).Beliefs.Count(b => b.Kind == "affinity"));
+        // Deactivation writes what is dirty; a replayed short tail is not.
+        await fixture.Cluster.DeactivateAsync(grain);
+        Assert.Equal(3, (await grain.GetSelfModelAsync(at.AddDays(1))).Beliefs.Count(b => b.Kind == "affinity"));
+        await fixture.Cluster.DeactivateAsync(grain);
 
-            Assert.Empty(snapshots);
-            var replayed = positions.Select(p => p!.Value).ToList();
-            Assert.Equal(2, activations.Count);
-            Assert.All(activations, a =>
-            {
-                Assert.Equal(0L, a.Snapshot);
-                Assert.Equal(replayed, a.Replayed);
-            });
-        }
-        finally
+        Assert.Empty(recorded.Snapshots);
+        var replayed = positions.Select(p => p!.Value).ToList();
+        Assert.Equal(2, recorded.Activations.Count);
+        Assert.All(recorded.Activations, a =>
         {
-            fixture.Events.Snapshotted -= OnSnapshotted;
-            fixture.Events.Activated -= OnActivated;
-        }
+            Assert.Equal(0L, a.Snapshot);
+            Assert.Equal(replayed, a.Replayed);
+        });
     }
 
     [Fact]
