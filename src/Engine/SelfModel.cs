@@ -8,7 +8,7 @@ namespace Clarity.Engine;
 /// <summary>Beliefs plus the interpreters' memory: the state that signals are applied to, in event-time order.</summary>
 internal sealed class ModelCore
 {
-    public Dictionary<BeliefKey, Belief> Beliefs { get; } = [];
+    public BeliefMap Beliefs { get; private init; } = new();
 
     /// <summary>The model this state belongs to (for the user's evidence cutoffs).</summary>
     public SelfModel? Owner { get; set; }
@@ -17,7 +17,7 @@ internal sealed class ModelCore
 
     public ModelCore Clone()
     {
-        var copy = new ModelCore { History = History.Clone(), Owner = Owner };
+        var copy = new ModelCore { History = History.Clone(), Owner = Owner, Beliefs = new BeliefMap(Beliefs.Count) };
         foreach (var (key, belief) in Beliefs)
         {
             copy.Beliefs.Add(key, belief.Clone());
@@ -41,8 +41,10 @@ internal sealed class ModelCore
 /// </remarks>
 public sealed partial class SelfModel
 {
-    private readonly HashSet<string> _recentIds = new(StringComparer.Ordinal);
-    private readonly Queue<string> _recentIdOrder = new();
+    // Allocated on the first id remembered: a host that deduplicates elsewhere (a silo's signal log)
+    // turns the set off and holds none.
+    private HashSet<string>? _recentIds;
+    private Queue<string>? _recentIdOrder;
 
     private ModelCore _current;
     private ModelCore _folded;
@@ -86,7 +88,7 @@ public sealed partial class SelfModel
     public long SignalCount { get; set; }
 
     /// <summary>Recent signal ids, oldest first, for deduplication and persistence.</summary>
-    public IEnumerable<string> RecentSignalIds => _recentIdOrder;
+    public IEnumerable<string> RecentSignalIds => _recentIdOrder ?? Enumerable.Empty<string>();
 
     public bool TryGet(BeliefKey key, out Belief belief) => Current.Beliefs.TryGetValue(key, out belief!);
 
@@ -161,15 +163,16 @@ public sealed partial class SelfModel
         }
     }
 
-    internal bool HasSeen(string signalId) => _recentIds.Contains(signalId);
+    internal bool HasSeen(string signalId) => _recentIds is not null && _recentIds.Contains(signalId);
 
     /// <summary>Remembers a signal id, forgetting the oldest beyond <paramref name="bound"/>.</summary>
     public void RememberSignalId(string signalId, int bound)
     {
-        if (bound <= 0 || !_recentIds.Add(signalId))
+        if (bound <= 0 || !(_recentIds ??= new(StringComparer.Ordinal)).Add(signalId))
         {
             return;
         }
+        _recentIdOrder ??= new();
         _recentIdOrder.Enqueue(signalId);
         while (_recentIdOrder.Count > bound)
         {

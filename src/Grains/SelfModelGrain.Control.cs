@@ -86,6 +86,9 @@ public sealed partial class SelfModelGrain
         LogErased(logger, _userId, deleted);
     }
 
+    // As many as the engine's deduplication set holds by default.
+    private const int ExportedRecentIds = 2048;
+
     public async Task<SelfModelExport> ExportAsync()
     {
         var now = clock.GetUtcNow();
@@ -108,7 +111,9 @@ public sealed partial class SelfModelGrain
                 Count = _model.SignalCount,
                 FirstAt = _model.FirstSignalAt,
                 LastAt = _model.LastSignalAt,
-                RecentIds = [.. _model.RecentSignalIds],
+                // The log is what deduplicates (the engine's in-memory set is usually off in a
+                // silo): its newest ids, in the order they were accepted.
+                RecentIds = [.. logged.TakeLast(ExportedRecentIds).Select(l => l.Signal.Id)],
             },
             SignalLog = [.. logged.Select(l => l.Signal)],
             Decisions = [.. _model.RecordedDecisions.Select(d => d.ToView())],

@@ -66,7 +66,13 @@ public static class SiloHosting
     {
         var options = ClarityHostOptions.FromConfiguration(builder.Configuration);
         var errors = options.Validate().ToList();
-        var engineOptions = builder.Configuration.GetSection("Clarity:Engine").Get<EngineOptions>() ?? new();
+        // The signal log deduplicates durably (unique per tenant, user and signal id) and grains
+        // apply only what it accepted, so the engine's in-memory set of recent ids is off by default
+        // in a silo: it held up to 2048 id strings per active user (more than the rest of a
+        // long-lived user's self-model) and wrote them into every snapshot. Configuring
+        // Clarity:Engine:RecentSignalIds still turns it on.
+        var engineOptions = new EngineOptions { RecentSignalIds = 0 };
+        builder.Configuration.GetSection("Clarity:Engine").Bind(engineOptions);
         errors.AddRange(engineOptions.Validate());
         if (errors.Count > 0)
         {
