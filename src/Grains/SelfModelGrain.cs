@@ -96,7 +96,7 @@ public sealed partial class SelfModelGrain(
         (_tenantId, _userId) = SelfModelKey.Parse(this.GetPrimaryKeyString());
         _model = state.State.ToModel(engine.Options);
         _logPosition = state.State.LogPosition;
-        var window = state.State.WindowSignals();
+        var window = state.State.WindowSignals(engine);
         ReleaseSnapshot();
         await ReplayLogAsync(window, cancellationToken);
         var period = options.Value.HousekeepingPeriod;
@@ -136,7 +136,7 @@ public sealed partial class SelfModelGrain(
             {
                 continue;
             }
-            engine.Apply(_model, signals[i].ToSignal(), changes);
+            engine.Apply(_model, signals[i].ToSignal(engine), changes);
             _logPosition = Math.Max(_logPosition, position);
             accepted++;
         }
@@ -239,7 +239,7 @@ public sealed partial class SelfModelGrain(
         }
         foreach (var entry in tail)
         {
-            engine.Apply(_model, entry.Signal.ToSignal());
+            engine.Apply(_model, entry.Signal.ToSignal(engine));
             _logPosition = Math.Max(_logPosition, entry.Position);
         }
         // A short tail is cheaper to replay again at the next activation than to write now: a

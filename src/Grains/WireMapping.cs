@@ -29,11 +29,16 @@ public static class WireMapping
         _ => type.ToString().ToLowerInvariant(),
     };
 
-    public static Signal ToSignal(this SignalData s) => new(
+    /// <summary>
+    /// The engine's signal. The category path is the engine's shared copy (<see cref="BeliefEngine.Category"/>),
+    /// not the one just read off the wire: a signal stays in the reorder window for a while, and one
+    /// string per category for all users is less than one per signal.
+    /// </summary>
+    public static Signal ToSignal(this SignalData s, BeliefEngine engine) => new(
         s.Id,
         ParseSignalType(s.Type),
         s.OccurredAt,
-        new ItemRef(s.Item.Id, s.Item.Category, s.Item.Price, s.Item.Tags),
+        new ItemRef(s.Item.Id, engine.Category(s.Item.Category).Path, s.Item.Price, s.Item.Tags),
         s.Value,
         s.Context is null ? null : new SignalContext(s.Context.SessionId, s.Context.DecisionId, s.Context.Gift));
 

@@ -66,7 +66,7 @@ public sealed class SnapshotReplayTests(ClusterFixture fixture)
         var reference = new Clarity.Engine.SelfModel();
         foreach (var signal in head.Concat(tail))
         {
-            engine.Apply(reference, signal.ToSignal());
+            engine.Apply(reference, signal.ToSignal(engine));
         }
         var expected = engine.Evaluate(reference, at.AddDays(1)).Select(b => b.ToView()).ToList();
         // The late tail signal reads as it would have without the snapshot in between (the

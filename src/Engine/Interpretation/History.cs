@@ -187,8 +187,7 @@ internal sealed class History
     private Dictionary<string, CategoryStats>? _stats;
     // Per item: its purchases and their interval (the same counters as a leaf category), for item-level repeat purchase.
     private Dictionary<string, CategoryStats>? _items;
-    private Dictionary<long, int>? _repeats;
-    private Queue<long>? _repeatOrder;
+    private RepeatCounts? _repeats;
 
     /// <summary>Engagement signals (not impressions, not gifts) across all categories.</summary>
     public int Engagement;
@@ -253,30 +252,9 @@ internal sealed class History
     /// How many times this (type, item, session) was seen before; counts it. Keys are 64-bit hashes:
     /// a rare collision only makes one signal count less, never more.
     /// </summary>
-    public int Repeats(long key, int bound)
-    {
-        if (bound <= 0)
-        {
-            return 0;
-        }
-        _repeats ??= [];
-        _repeatOrder ??= new();
-        if (_repeats.TryGetValue(key, out var seen))
-        {
-            _repeats[key] = seen + 1;
-            return seen;
-        }
-        _repeats.Add(key, 1);
-        _repeatOrder.Enqueue(key);
-        while (_repeatOrder.Count > bound)
-        {
-            _repeats.Remove(_repeatOrder.Dequeue());
-        }
-        return 0;
-    }
+    public int Repeats(long key, int bound) => bound <= 0 ? 0 : (_repeats ??= new()).Count(key, bound);
 
-    public IEnumerable<long[]> RepeatEntries() =>
-        _repeatOrder is null ? [] : _repeatOrder.Select(key => new long[] { key, _repeats![key] });
+    public IEnumerable<long[]> RepeatEntries() => _repeats?.Entries() ?? [];
 
     public void Restore(string category, CategoryStats stats) => (_stats ??= new(StringComparer.Ordinal))[category] = stats;
 
@@ -284,19 +262,9 @@ internal sealed class History
 
     public void RestoreRepeat(long key, int count, int bound)
     {
-        if (bound <= 0)
+        if (bound > 0)
         {
-            return;
-        }
-        _repeats ??= [];
-        _repeatOrder ??= new();
-        if (_repeats.TryAdd(key, count))
-        {
-            _repeatOrder.Enqueue(key);
-            while (_repeatOrder.Count > bound)
-            {
-                _repeats.Remove(_repeatOrder.Dequeue());
-            }
+            (_repeats ??= new()).Restore(key, count, bound);
         }
     }
 
@@ -325,16 +293,116 @@ internal sealed class History
                 copy._items.Add(item, stats.Clone());
             }
         }
-        if (_repeatOrder is not null)
+        copy._repeats = _repeats?.Clone();
+        return copy;
+    }
+}
+
+/// <summary>
+/// How many times each recent (type, item, session) key was seen, the oldest forgotten beyond the
+/// bound: a ring of (key, count) in the order keys were first seen. A linear scan of at most the
+/// bound (128 by default) costs less than it saves: a dictionary plus a queue of the same keys took
+/// about 450 bytes for a user's first seven signals and 2.5 KB for forty.
+/// </summary>
+internal sealed class RepeatCounts
+{
+    private Entry[] _ring = [];
+    private int _start;
+    private int _length;
+
+    private struct Entry
+    {
+        public long Key;
+        public int Count;
+    }
+
+    /// <summary>How many times <paramref name="key"/> was seen before; counts it.</summary>
+    public int Count(long key, int bound)
+    {
+        var index = IndexOf(key);
+        if (index >= 0)
         {
-            copy._repeats = new(_repeatOrder.Count);
-            copy._repeatOrder = new(_repeatOrder.Count);
-            foreach (var key in _repeatOrder)
-            {
-                copy._repeats.Add(key, _repeats![key]);
-                copy._repeatOrder.Enqueue(key);
-            }
+            return _ring[index].Count++;
+        }
+        Append(key, 1, bound);
+        return 0;
+    }
+
+    /// <summary>Adds a stored entry unless its key is already counted.</summary>
+    public void Restore(long key, int count, int bound)
+    {
+        if (IndexOf(key) < 0)
+        {
+            Append(key, count, bound);
+        }
+    }
+
+    /// <summary>[key, count] pairs, oldest first.</summary>
+    public IEnumerable<long[]> Entries()
+    {
+        for (var i = 0; i < _length; i++)
+        {
+            var entry = _ring[(_start + i) % _ring.Length];
+            yield return [entry.Key, entry.Count];
+        }
+    }
+
+    public RepeatCounts Clone()
+    {
+        var copy = new RepeatCounts { _ring = new Entry[_length], _length = _length };
+        for (var i = 0; i < _length; i++)
+        {
+            copy._ring[i] = _ring[(_start + i) % _ring.Length];
         }
         return copy;
+    }
+
+    private int IndexOf(long key)
+    {
+        var ring = _ring;
+        for (var i = 0; i < _length; i++)
+        {
+            var index = _start + i;
+            if (index >= ring.Length)
+            {
+                index -= ring.Length;
+            }
+            if (ring[index].Key == key)
+            {
+                return index;
+            }
+        }
+        return -1;
+    }
+
+    private void Append(long key, int count, int bound)
+    {
+        if (_length == _ring.Length)
+        {
+            // Full: grow (unrolled, oldest first) unless at the bound, where the oldest makes room.
+            if (_length < bound)
+            {
+                var grown = new Entry[Math.Min(bound, Math.Max(4, _length * 2))];
+                for (var i = 0; i < _length; i++)
+                {
+                    grown[i] = _ring[(_start + i) % _ring.Length];
+                }
+                _ring = grown;
+                _start = 0;
+            }
+            else
+            {
+                _start = (_start + 1) % _ring.Length;
+                _length--;
+            }
+        }
+        _ring[(_start + _length) % _ring.Length] = new Entry { Key = key, Count = count };
+        _length++;
+        // A smaller bound than the ring was built for (options changed between restores).
+        while (_length > bound)
+        {
+            _start = (_start + 1) % _ring.Length;
+            _length--;
+        }
     }
 }

@@ -61,8 +61,9 @@ public sealed record WindowSignalState(
     public static WindowSignalState From(Signal s) =>
         new(s.Id, s.Type, s.OccurredAt, s.Item.Id, s.Item.Category, s.Item.Price, s.Item.Tags, s.Value, s.Context?.SessionId, s.Context?.DecisionId, s.Context?.Gift ?? false);
 
-    public Signal ToSignal() => new(
-        Id, Type, OccurredAt, new ItemRef(ItemId, Category, Price, Tags), Value,
+    /// <summary>The engine's signal, with the engine's shared copy of the category path (see <see cref="WireMapping"/>).</summary>
+    public Signal ToSignal(BeliefEngine engine) => new(
+        Id, Type, OccurredAt, new ItemRef(ItemId, engine.Category(Category).Path, Price, Tags), Value,
         SessionId is null && DecisionId is null && !Gift ? null : new SignalContext(SessionId, DecisionId, Gift));
 }
 
@@ -144,7 +145,7 @@ public static class SelfModelStateMapping
     };
 
     /// <summary>The stored reorder window, to replay with <see cref="BeliefEngine.RestoreWindow"/> after <see cref="ToModel"/>.</summary>
-    public static IReadOnlyList<Signal> WindowSignals(this SelfModelState state) => [.. state.Window.Select(w => w.ToSignal())];
+    public static IReadOnlyList<Signal> WindowSignals(this SelfModelState state, BeliefEngine engine) => [.. state.Window.Select(w => w.ToSignal(engine))];
 
     public static SelfModel ToModel(this SelfModelState state, EngineOptions options)
     {
