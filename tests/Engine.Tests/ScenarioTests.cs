@@ -189,6 +189,32 @@ public sealed class ScenarioTests
     }
 
     [Fact]
+    public void An_alternator_whose_streak_runs_past_the_usual_length_reads_as_settling_on_the_genre()
+    {
+        var model = GenreAlternatorOnAStreak(Engine, T0);
+        var at = T0.AddDays(10);
+        var settledAfter = Engine.Options.Interpretation.VarietySettledAfter;
+        var beforeSettling = 0.0;
+        for (var length = 4; length <= settledAfter + 3; length++)
+        {
+            Engine.Apply(model, Make(SignalType.Consume, "movies/prestige-drama", at = at.AddHours(20), item: $"pd-{length}", value: 0.95));
+            var now = Belief(model, BeliefKind.Variety, "movies/prestige-drama", at);
+            if (length == settledAfter)
+            {
+                beforeSettling = now.Posterior;
+                Assert.True(now.Holds);
+                Assert.StartsWith("alternates genres", now.Belief.Trail[0].Note, StringComparison.Ordinal);
+            }
+        }
+
+        // Three more of the same genre past the usual streak: each one counted against a change.
+        var variety = Belief(model, BeliefKind.Variety, "movies/prestige-drama", at);
+        Assert.True(variety.Posterior < beforeSettling, $"{variety.Posterior} should fall below {beforeSettling}");
+        Assert.Equal($"settling on the genre; {settledAfter + 3} in a row", variety.Belief.Trail[0].Note);
+        Assert.Equal(3, variety.Belief.Trail.Count(e => e.Note!.StartsWith("settling on the genre", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void A_loyal_genre_watcher_is_not_ready_for_a_change()
     {
         var model = new SelfModel();

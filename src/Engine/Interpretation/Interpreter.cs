@@ -214,7 +214,11 @@ public sealed partial class BeliefEngine
         }
         // Switches among the items before the streak (the switch into the streak is not one of them).
         var rate = (root.GenreSwitches - 1.0) / (before - 1);
-        if (rate >= options.AlternatorRate)
+        if (rate >= options.AlternatorRate && root.StreakLength > options.VarietySettledAfter)
+        {
+            AddEvidence(core, info.VarietyKey, signal, -options.VarietyAgainst, changes, $"settling on the genre; {root.StreakLength} in a row");
+        }
+        else if (rate >= options.AlternatorRate)
         {
             AddEvidence(core, info.VarietyKey, signal, options.VarietySupport, changes, $"alternates genres; {root.StreakLength} in a row");
         }
