@@ -71,6 +71,7 @@ public sealed class RealDataTests : IDisposable
         // Too few users to learn durability from (at least 20 purchases per category): AbsurdRepeat is defined, nobody is at risk.
         Assert.True(double.IsFinite(scenarios[Scenarios.ScenarioEvaluator.Baseline]!.AbsurdRepeat.Estimate));
         Assert.Contains(scenarios.Truth, t => t.Kind == "affinity" && t.Truths > 0);
+        Assert.Contains(scenarios.Discrimination, d => d.Kind == "affinity" && d.Auc > 0.5);
         Assert.Equal(3, scenarios.Recovery.Methods.Count);
         Assert.True(scenarios.Recovery.Users > 0);
         Assert.True(scenarios.Calibration.First(r => r.Split == "test").Kinds.Single(k => k.Kind == "affinity").Predictions > 100);

@@ -86,7 +86,26 @@ public class ScenarioTests
         var replacement = users.First(u => u.Archetype == Archetype.ReplacementBuyer);
         Assert.Contains(simulator.TruthAt(replacement, 310), t => t.Kind == BeliefKind.Satiation && t.Holds);
         var premium = users.First(u => u.Archetype == Archetype.PremiumBuyer);
-        Assert.Contains(simulator.TruthAt(premium, 310), t => t.Kind == BeliefKind.PriceTier && t.Subject.StartsWith("premium@", StringComparison.Ordinal));
+        Assert.Contains(simulator.TruthAt(premium, 310), t => t.Kind == BeliefKind.PriceTier && t.Holds && t.Subject.StartsWith("premium@", StringComparison.Ordinal));
+
+        // The traits of one archetype are false statements about everyone else's liked categories.
+        Assert.Contains(simulator.TruthAt(taste, 310), t => t.Kind == BeliefKind.PriceTier && !t.Holds);
+        Assert.DoesNotContain(simulator.TruthAt(premium, 310), t => t.Kind == BeliefKind.PriceTier && !t.Holds);
+        var researcher = users.First(u => u.Archetype == Archetype.Researcher);
+        Assert.All(simulator.TruthAt(researcher, 310).Where(t => t.Kind == BeliefKind.Researcher), t => Assert.True(t.Holds));
+        Assert.Contains(simulator.TruthAt(replacement, 310), t => t.Kind == BeliefKind.Researcher && !t.Holds);
+    }
+
+    [Fact]
+    public void Discrimination_is_the_chance_a_true_statement_outscores_a_false_one()
+    {
+        Assert.Equal(1.0, ScenarioEvaluator.Auc([(0.9, true), (0.8, true), (0.3, false), (0.1, false)]));
+        Assert.Equal(0.0, ScenarioEvaluator.Auc([(0.1, true), (0.9, false)]));
+        Assert.Equal(0.5, ScenarioEvaluator.Auc([(0.4, true), (0.4, false), (0.4, false)]));
+        // True 0.7 beats both false; true 0.2 beats 0.1 and loses to 0.5: 3 of 4 pairs.
+        Assert.Equal(0.75, ScenarioEvaluator.Auc([(0.7, true), (0.2, true), (0.5, false), (0.1, false)]));
+        // One class only: undefined.
+        Assert.True(double.IsNaN(ScenarioEvaluator.Auc([(0.7, true), (0.2, true)])));
     }
 
     [Fact]

@@ -309,6 +309,15 @@ public static class ReportWriter
             L($"| {g.Key.Configuration} | {g.Key.Kind} | {(g.Key.Holds ? "yes" : "no")} | {truths:N0} | {recovered:N0} | {g.Sum(t => t.Absent):N0} | {g.Sum(t => t.Wrong):N0} | {F(truths == 0 ? double.NaN : (double)recovered / truths, 3)} |");
         }
         L();
+        L("Discrimination: a calibrated confidence reaches 0.7 only where the predicted event happens at least 70% of the time, which a researcher (the next purchase researched about 60% of the time) or a streak (a change after 25-100% of its items) never does, so the share above can stay low while the engine tells true from false well. The area under the ROC curve reads that directly: the chance that a true statement gets a higher confidence than a false one (ties count half; a statement without an active belief scores the kind's calibrated prior).");
+        L();
+        L("| configuration | kind | true statements | false statements | AUC |");
+        L("|---|---|---:|---:|---:|");
+        foreach (var d in sc.Discrimination)
+        {
+            L($"| {d.Configuration} | {d.Kind} | {d.True:N0} | {d.False:N0} | {F(d.Auc, 3)} |");
+        }
+        L();
         L("### Recovery after a category starts being ignored");
         L();
         L($"From the test cut on, each of {sc.Recovery.Users} users ignores the liked category most visible in Clarity's top 10 (and present in every method's): every round (one day) the method's top 10 is shown, each item of that category is an impression without engagement, dismissed 15% of the time; up to {sc.Recovery.Rounds} rounds. Plot: `recovery.svg`.");
@@ -379,6 +388,10 @@ public static class ReportWriter
         {
             var truths = g.Sum(t => t.Truths);
             yield return $"Scenarios: truth recovered by clarity, {g.Key.Kind} ({(g.Key.Holds ? "holds" : "does not hold")}): {g.Sum(t => t.Recovered)} of {truths} ({F(truths == 0 ? double.NaN : (double)g.Sum(t => t.Recovered) / truths, 3)}).";
+        }
+        foreach (var a in sc.Discrimination.Where(a => a.Configuration == "clarity" && !double.IsNaN(a.Auc)))
+        {
+            yield return $"Scenarios: {a.Kind} confidence separates true from false statements with AUC {F(a.Auc, 3)} ({a.True:N0} true, {a.False:N0} false; 0.5 is chance).";
         }
         var defaults = sc.Calibration.FirstOrDefault(c => c.Split == "test");
         if (defaults is not null)

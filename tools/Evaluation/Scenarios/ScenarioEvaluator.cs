@@ -182,10 +182,13 @@ public static class ScenarioEvaluator
 
         var clarityDefaults = new ScenarioClarity("clarity-engine-defaults", new EngineOptions(), simulator, catalog, testTenant);
         var truth = new List<TruthRow>();
+        var discrimination = new List<TruthDiscrimination>();
         foreach (var clarity in new[] { clarityMain, clarityDefaults })
         {
             progress.Stage($"scenarios: truth recovery, {clarity.Name}", users.Count);
-            truth.AddRange(TruthRecovery(users, simulator, clarity, cut, progress));
+            var (recovered, auc) = TruthRecovery(users, simulator, clarity, cut, progress);
+            truth.AddRange(recovered);
+            discrimination.AddRange(auc);
         }
         progress.Stage("scenarios: recovery after a category is ignored");
         var recovery = Recovery(users, catalog, testSar, [clarityMain, clarityDefaults], cut, settings, progress);
@@ -206,6 +209,7 @@ public static class ScenarioEvaluator
             Comparison = rows,
             Durable = durable.Rows,
             Truth = truth,
+            Discrimination = discrimination,
             Recovery = recovery,
             Calibration = calibration,
         };
@@ -346,9 +350,10 @@ public static class ScenarioEvaluator
     private static bool AbsurdRepeat(List<int> top, HashSet<int> recentDurable, Catalog catalog) =>
         recentDurable.Count > 0 && top.Any(i => recentDurable.Contains(catalog.Items[i].Category));
 
-    private static List<TruthRow> TruthRecovery(List<SimUser> users, Simulator simulator, ScenarioClarity clarity, double cut, Progress progress)
+    private static (List<TruthRow> Rows, List<TruthDiscrimination> Discrimination) TruthRecovery(List<SimUser> users, Simulator simulator, ScenarioClarity clarity, double cut, Progress progress)
     {
         var counts = new Dictionary<(string Archetype, BeliefKind Kind, bool Holds), int[]>();
+        var scores = new Dictionary<BeliefKind, List<(double Confidence, bool Holds)>>();
         for (var i = 0; i < users.Count; i++)
         {
             progress.Tick(i);
@@ -362,6 +367,9 @@ public static class ScenarioEvaluator
                 c[0]++;
                 var match = snapshots.Where(s => s.Key.Kind == t.Kind && s.Status == BeliefStatus.Active && SubjectMatches(t.Kind, s.Key.Subject, t.Subject))
                     .OrderBy(s => s.Key.Subject == t.Subject ? 0 : 1).ThenByDescending(s => s.Evidence).FirstOrDefault();
+                var options = clarity.Engine.Options.For(t.Kind);
+                (scores.TryGetValue(t.Kind, out var list) ? list : scores[t.Kind] = []).Add(
+                    (match?.Confidence ?? options.Calibration.Apply(options.PriorMean), t.Holds));
                 if (match is null)
                 {
                     c[2]++; // absent: no active belief
@@ -380,8 +388,36 @@ public static class ScenarioEvaluator
                 }
             }
         }
-        return [.. counts.OrderBy(p => p.Key.Archetype).ThenBy(p => p.Key.Kind).ThenBy(p => p.Key.Holds)
+        List<TruthRow> rows = [.. counts.OrderBy(p => p.Key.Archetype).ThenBy(p => p.Key.Kind).ThenBy(p => p.Key.Holds)
             .Select(p => new TruthRow(clarity.Name, p.Key.Archetype, p.Key.Kind.Wire(), p.Key.Holds, p.Value[0], p.Value[1], p.Value[2], p.Value[3]))];
+        List<TruthDiscrimination> auc = [.. scores.OrderBy(p => p.Key)
+            .Select(p => new TruthDiscrimination(clarity.Name, p.Key.Wire(), p.Value.Count(x => x.Holds), p.Value.Count(x => !x.Holds), Auc(p.Value)))];
+        return (rows, auc);
+    }
+
+    /// <summary>Area under the ROC curve by ranks (ties share their mean rank); NaN without both classes.</summary>
+    internal static double Auc(IReadOnlyList<(double Score, bool Positive)> scored)
+    {
+        var positives = scored.Count(x => x.Positive);
+        var negatives = scored.Count - positives;
+        if (positives == 0 || negatives == 0)
+        {
+            return double.NaN;
+        }
+        var sorted = scored.OrderBy(x => x.Score).ToList();
+        var rankSum = 0.0;
+        for (var i = 0; i < sorted.Count;)
+        {
+            var j = i;
+            while (j < sorted.Count && sorted[j].Score == sorted[i].Score)
+            {
+                j++;
+            }
+            var meanRank = (i + 1 + j) / 2.0;
+            rankSum += meanRank * sorted.Skip(i).Take(j - i).Count(x => x.Positive);
+            i = j;
+        }
+        return (rankSum - positives * (positives + 1) / 2.0) / ((double)positives * negatives);
     }
 
     /// <summary>Engine subjects may be more or less specific than the truth's: an ancestor or descendant path matches.</summary>

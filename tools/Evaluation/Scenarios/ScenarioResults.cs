@@ -27,6 +27,14 @@ public sealed record TruthRow(string Configuration, string Archetype, string Kin
     public double RecoveredShare => Truths == 0 ? double.NaN : (double)Recovered / Truths;
 }
 
+/// <summary>
+/// How well one kind's confidence separates true statements from false ones at the cut: the area
+/// under the ROC curve (the chance that a random true statement gets a higher confidence than a
+/// random false one, ties counting half; 0.5 is no better than chance). A statement without an
+/// active belief scores the kind's calibrated prior, what the engine reports with no evidence.
+/// </summary>
+public sealed record TruthDiscrimination(string Configuration, string Kind, int True, int False, double Auc);
+
 public sealed record RecoveryUser(string User, string Category, int Impressions, int Rounds, bool Recovered);
 
 /// <summary>Curve[i]: share of users whose top 10 still holds the ignored category after i impressions.</summary>
@@ -75,6 +83,8 @@ public sealed class ScenarioResult
     public required List<DurableRow> Durable { get; init; }
 
     public required List<TruthRow> Truth { get; init; }
+
+    public required List<TruthDiscrimination> Discrimination { get; init; }
 
     public required RecoveryResult Recovery { get; init; }
 

@@ -488,19 +488,20 @@ public sealed class Simulator
                     "re-buys every " + user.ReplenishInterval.ToString("0", CultureInfo.InvariantCulture) + " days", last.Day + user.ReplenishInterval));
             }
         }
-        if (user.Archetype == Archetype.Researcher)
+        // Researcher and premium buyer are traits of one archetype each; everyone else's liked
+        // categories are where the same statements are false (1-3 views per visit; premium 15% of
+        // the time), so recovery can be read as discrimination, not only as a threshold.
+        var researcher = user.Archetype == Archetype.Researcher;
+        foreach (var c in liked.Where(c => _catalog.Categories[c].Role != CategoryRole.Media))
         {
-            foreach (var c in liked.Where(c => _catalog.Categories[c].Role != CategoryRole.Media))
-            {
-                truths.Add(new Truth(BeliefKind.Researcher, _catalog.Categories[c].Path, true, "views many items before buying"));
-            }
+            truths.Add(new Truth(BeliefKind.Researcher, _catalog.Categories[c].Path, researcher,
+                researcher ? "views many items before buying" : "views 1-3 items per visit"));
         }
-        if (user.Archetype == Archetype.PremiumBuyer)
+        var premium = user.Archetype == Archetype.PremiumBuyer;
+        foreach (var root in liked.Select(c => _catalog.Categories[c].Root).Distinct())
         {
-            foreach (var root in liked.Select(c => _catalog.Categories[c].Root).Distinct())
-            {
-                truths.Add(new Truth(BeliefKind.PriceTier, "premium@" + root, true, "buys premium 85% of the time"));
-            }
+            truths.Add(new Truth(BeliefKind.PriceTier, "premium@" + root, premium,
+                premium ? "buys premium 85% of the time" : "buys premium 15% of the time"));
         }
         if (user.Genres.Length > 0)
         {
