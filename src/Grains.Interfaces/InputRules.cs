@@ -40,20 +40,26 @@ public static class InputRules
         {
             return "The category is required.";
         }
-        var segments = value.Split('/');
-        if (segments.Length > maxSegments)
+        // Walked in place (no Split): every candidate and every signal of a request passes here.
+        var count = value.AsSpan().Count('/') + 1;
+        if (count > maxSegments)
         {
-            return $"The category must have at most {maxSegments} segments (got {segments.Length}).";
+            return $"The category must have at most {maxSegments} segments (got {count}).";
         }
-        foreach (var segment in segments)
+        foreach (var range in value.AsSpan().Split('/'))
         {
-            if (segment.Length == 0)
+            var segment = value.AsSpan(range);
+            if (segment.IsEmpty)
             {
                 return "The category must not have empty segments (no leading, trailing or doubled '/').";
             }
-            if (CheckId(segment, "category segment", maxSegmentLength) is { } error)
+            if (segment.Length > maxSegmentLength)
             {
-                return error;
+                return $"The category segment must be at most {maxSegmentLength} characters (got {segment.Length}).";
+            }
+            if (!Printable(segment))
+            {
+                return "The category segment must be printable text without control characters.";
             }
         }
         return null;
@@ -161,7 +167,7 @@ public static class InputRules
         }
     }
 
-    private static bool Printable(string value)
+    private static bool Printable(ReadOnlySpan<char> value)
     {
         for (var i = 0; i < value.Length; i++)
         {

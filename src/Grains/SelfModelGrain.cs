@@ -160,12 +160,13 @@ public sealed partial class SelfModelGrain(
     public Task<SelfModelView> GetSelfModelAsync(DateTimeOffset? asOf)
     {
         var at = asOf ?? clock.GetUtcNow();
-        return Task.FromResult(new SelfModelView
+        var evaluated = engine.Evaluate(_model, at);
+        var beliefs = new BeliefView[evaluated.Count];
+        for (var i = 0; i < beliefs.Length; i++)
         {
-            UserId = _userId,
-            AsOf = at,
-            Beliefs = [.. engine.Evaluate(_model, at).Select(b => b.ToView())],
-        });
+            beliefs[i] = evaluated[i].ToView();
+        }
+        return Task.FromResult(new SelfModelView { UserId = _userId, AsOf = at, Beliefs = beliefs });
     }
 
     public Task<RerankResponse> RerankAsync(RerankCall request)
@@ -178,7 +179,7 @@ public sealed partial class SelfModelGrain(
         // Seeded by tenant and user (with the request and the model, inside the engine), so the same
         // request on the same self-model answers the same, exploration included.
         var decision = _reranker.Decide(_model, new RerankRequest(
-            [.. request.Candidates.Select(c => c.ToCandidate())],
+            Candidates(request.Candidates),
             at,
             request.Context,
             request.OptimizeFor,
@@ -197,6 +198,16 @@ public sealed partial class SelfModelGrain(
         }
         events.Reranked(request.Candidates.Count, decision.Result.Suppressed.Count);
         return Task.FromResult(decision.Result.ToResponse());
+    }
+
+    private static Candidate[] Candidates(IReadOnlyList<CandidateData> candidates)
+    {
+        var mapped = new Candidate[candidates.Count];
+        for (var i = 0; i < mapped.Length; i++)
+        {
+            mapped[i] = candidates[i].ToCandidate();
+        }
+        return mapped;
     }
 
     public async Task<DecisionView?> GetDecisionAsync(string decisionId)

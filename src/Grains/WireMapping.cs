@@ -102,19 +102,52 @@ public static class WireMapping
         })],
     };
 
-    public static RerankResponse ToResponse(this RerankResult result) => new()
+    /// <summary>
+    /// The answer on the wire. The engine shares one reason list among the items of a category and
+    /// tier, so each list is mapped once and its views shared the same way (the records are immutable).
+    /// </summary>
+    public static RerankResponse ToResponse(this RerankResult result)
     {
-        DecisionId = result.DecisionId,
-        Items = [.. result.Items.Select(i => new RankedItemView
+        var mapped = new Dictionary<IReadOnlyList<Reason>, ReasonView[]>(ReferenceEqualityComparer.Instance);
+        var items = new RankedItemView[result.Items.Count];
+        for (var i = 0; i < items.Length; i++)
         {
-            Id = i.Id,
-            Rank = i.Rank,
-            Score = i.Score,
-            BaseScore = i.BaseScore,
-            Reasons = [.. i.Reasons.Select(ToView)],
-        })],
-        Suppressed = [.. result.Suppressed.Select(s => new SuppressedItemView { Id = s.Id, Reasons = [.. s.Reasons.Select(ToView)] })],
-    };
+            var item = result.Items[i];
+            items[i] = new RankedItemView
+            {
+                Id = item.Id,
+                Rank = item.Rank,
+                Score = item.Score,
+                BaseScore = item.BaseScore,
+                Reasons = Views(item.Reasons, mapped),
+            };
+        }
+        var suppressed = new SuppressedItemView[result.Suppressed.Count];
+        for (var i = 0; i < suppressed.Length; i++)
+        {
+            var item = result.Suppressed[i];
+            suppressed[i] = new SuppressedItemView { Id = item.Id, Reasons = Views(item.Reasons, mapped) };
+        }
+        return new RerankResponse { DecisionId = result.DecisionId, Items = items, Suppressed = suppressed };
+    }
+
+    private static ReasonView[] Views(IReadOnlyList<Reason> reasons, Dictionary<IReadOnlyList<Reason>, ReasonView[]> mapped)
+    {
+        if (reasons.Count == 0)
+        {
+            return [];
+        }
+        if (!mapped.TryGetValue(reasons, out var views))
+        {
+            views = new ReasonView[reasons.Count];
+            for (var i = 0; i < views.Length; i++)
+            {
+                views[i] = ToView(reasons[i]);
+            }
+            mapped[reasons] = views;
+        }
+        return views;
+    }
 
     private static ReasonView ToView(Reason r) => new() { BeliefId = r.BeliefId, Statement = r.Statement, Effect = r.Effect };
 }

@@ -50,7 +50,7 @@ public static class UsersApi
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not Found",
             detail: "No decision with that id is recorded for this user (decisions are kept for the user's last 100 reranks).");
 
-    internal static async Task<Results<Ok<SelfModelView>, ValidationProblem>> GetSelfModelAsync(
+    internal static async Task<Results<JsonOk<SelfModelView>, ValidationProblem>> GetSelfModelAsync(
         string userId,
         DateTimeOffset? asOf,
         HttpContext http,
@@ -62,10 +62,10 @@ public static class UsersApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [error] }, detail: "The user id is invalid.");
         }
         var grain = grains.GetGrain<ISelfModelGrain>(SelfModelKey.For(http.User.TenantId(), userId));
-        return TypedResults.Ok(await grain.GetSelfModelAsync(asOf));
+        return FastJson.Ok(await grain.GetSelfModelAsync(asOf));
     }
 
-    internal static async Task<Results<Ok<RerankResponse>, ValidationProblem>> RerankAsync(
+    internal static async Task<Results<JsonOk<RerankResponse>, ValidationProblem>> RerankAsync(
         string userId,
         RerankInput request,
         HttpContext http,
@@ -80,6 +80,6 @@ public static class UsersApi
             return TypedResults.ValidationProblem(errors.ToDictionary(), detail: "The rerank request is invalid; see errors.");
         }
         var grain = grains.GetGrain<ISelfModelGrain>(SelfModelKey.For(http.User.TenantId(), userId));
-        return TypedResults.Ok(await grain.RerankAsync(call));
+        return FastJson.Ok(await grain.RerankAsync(call));
     }
 }

@@ -18,11 +18,31 @@ public sealed record ItemInput(string? Id, string? Category, double? Price, IRea
 
 public sealed record ContextInput(string? SessionId, string? DecisionId, bool? Gift);
 
-public sealed record RerankInput(
-    IReadOnlyList<CandidateInput?>? Candidates,
-    string? Context,
-    string? OptimizeFor,
-    int? Limit,
-    DateTimeOffset? AsOf);
+// The rerank body is read once per candidate: settable properties let the reader fill each object
+// in place, where constructor parameters (more than four) go through an argument array that boxes
+// every number. Same JSON either way: every field optional, a missing one null.
+public sealed record RerankInput
+{
+    public IReadOnlyList<CandidateInput?>? Candidates { get; init; }
 
-public sealed record CandidateInput(string? Id, double? Score, string? Category, double? Price, IReadOnlyList<string?>? Tags);
+    public string? Context { get; init; }
+
+    public string? OptimizeFor { get; init; }
+
+    public int? Limit { get; init; }
+
+    public DateTimeOffset? AsOf { get; init; }
+}
+
+public sealed record CandidateInput
+{
+    public string? Id { get; init; }
+
+    public double? Score { get; init; }
+
+    public string? Category { get; init; }
+
+    public double? Price { get; init; }
+
+    public IReadOnlyList<string?>? Tags { get; init; }
+}

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Clarity.Engine.Beliefs;
@@ -35,7 +37,7 @@ public sealed record StoredDecision(string DecisionId, string Payload);
 /// blame beliefs from feedback after a reactivation (request, answer, beliefs as they were, drivers).
 /// A document of its own, separate from the engine's records, so either can change without the other.
 /// </summary>
-public static class DecisionPayload
+public static partial class DecisionPayload
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -43,7 +45,23 @@ public static class DecisionPayload
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static StoredDecision Serialize(Decision decision) => new(decision.Id, JsonSerializer.Serialize(ToDocument(decision), Json));
+    public static StoredDecision Serialize(Decision decision) => new(decision.Id, Write(ToDocument(decision)));
+
+    // Every rerank records a decision, and each is written once: the generated writer (straight to
+    // the buffer) costs a fraction of the general serializer's walk over about 300 objects. Same
+    // bytes as JsonSerializer.Serialize(document, Json); the reader is unchanged.
+    private static string Write(DecisionDocument document)
+    {
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            DecisionJson.Default.DecisionDocument.SerializeHandler!(writer, document);
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>The general serializer's JSON of a decision: the reference the generated writer must match.</summary>
+    internal static string SerializeWithGeneralSerializer(Decision decision) => JsonSerializer.Serialize(ToDocument(decision), Json);
 
     public static Decision Deserialize(string payload) =>
         FromDocument(JsonSerializer.Deserialize<DecisionDocument>(payload, Json) ?? throw new InvalidDataException("A stored decision is empty."));
@@ -83,6 +101,13 @@ public static class DecisionPayload
 
     private static Reason FromDocument(ReasonDocument r) =>
         new(r.BeliefId, r.Statement, r.Effect) { Key = r.Kind is { } kind && r.Subject is { } subject ? new BeliefKey(kind, subject) : null };
+
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
+        GenerationMode = JsonSourceGenerationMode.Serialization,
+        UseStringEnumConverter = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonSerializable(typeof(DecisionDocument))]
+    private sealed partial class DecisionJson : JsonSerializerContext;
 
     // Version 1. A later shape adds fields or bumps the version; readers keep reading version 1.
     private sealed record DecisionDocument(
