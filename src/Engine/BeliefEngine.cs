@@ -129,14 +129,18 @@ public sealed partial class BeliefEngine
 
     private void Rebuild(SelfModel model, string? reportFor, List<BeliefChange>? changes)
     {
-        var current = model.Folded.Clone();
+        var current = model.Folded.Share();
         foreach (var signal in model.Window)
         {
             Interpret(model, current, signal, signal.Id == reportFor ? changes : null);
         }
         foreach (var belief in current.Beliefs.Values)
         {
-            belief.ReportedStatus = model.Current.Beliefs.TryGetValue(belief.Key, out var old) ? old.ReportedStatus : belief.Status;
+            var reported = model.Current.Beliefs.TryGetValue(belief.Key, out var old) ? old.ReportedStatus : belief.Status;
+            if (belief.ReportedStatus != reported)
+            {
+                current.Own(belief).ReportedStatus = reported;
+            }
         }
         model.Current = current;
     }
@@ -184,6 +188,10 @@ public sealed partial class BeliefEngine
             belief = new Belief(key, signal.OccurredAt);
             core.Beliefs.Add(key, belief);
             changes?.Add(new BeliefChange(ChangeKind.Created, belief.Id, key, signal.Id));
+        }
+        else if (belief.Shared)
+        {
+            belief = core.Own(belief);
         }
         var at = signal.OccurredAt.UtcTicks;
         // Masses at the evidence instant, read once: the status before, the posterior after and the
@@ -249,6 +257,7 @@ public sealed partial class BeliefEngine
         {
             return;
         }
+        belief = core.Own(belief);
         var at = signal.OccurredAt.UtcTicks;
         belief.SupportMass = new DecayedMass(0, at);
         belief.AgainstMass = new DecayedMass(0, at);
@@ -337,7 +346,7 @@ public sealed partial class BeliefEngine
             var status = Decayed(belief.Status, evidence, kind);
             if (status != belief.ReportedStatus)
             {
-                belief.ReportedStatus = status;
+                model.Current.Own(belief).ReportedStatus = status;
                 changes.Add(new BeliefChange(status == BeliefStatus.Active ? ChangeKind.Activated : ChangeKind.Dormant, belief.Id, belief.Key));
             }
             if (status == BeliefStatus.Dormant && belief.Source == BeliefSource.Inferred && evidence < kind.PruneBelowEvidence)

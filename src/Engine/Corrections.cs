@@ -102,10 +102,11 @@ public sealed partial class BeliefEngine
     /// </summary>
     public BeliefSnapshot? Confirm(SelfModel model, string beliefId, DateTimeOffset now)
     {
-        if (model.Find(beliefId) is not { } belief)
+        if (model.Find(beliefId) is not { } found)
         {
             return null;
         }
+        var belief = model.Current.Own(found);
         var shown = Evaluate(belief, now);
         belief.Correction = new Correction(UserVerdict.Confirmed, shown.Holds, now);
         belief.Source = BeliefSource.Corrected;
@@ -121,10 +122,11 @@ public sealed partial class BeliefEngine
     /// </summary>
     public BeliefSnapshot? Reject(SelfModel model, string beliefId, DateTimeOffset now)
     {
-        if (model.Find(beliefId) is not { } belief)
+        if (model.Find(beliefId) is not { } found)
         {
             return null;
         }
+        var belief = model.Current.Own(found);
         var shown = Evaluate(belief, now);
         model.SetCutoff(belief.Key, Later(now, belief.LastObservedAt), Options.Corrections.MaxCutoffs);
         belief.Support = default;

@@ -6,6 +6,12 @@ using Clarity.Engine.Signals;
 namespace Clarity.Engine;
 
 /// <summary>Beliefs plus the interpreters' memory: the state that signals are applied to, in event-time order.</summary>
+/// <remarks>
+/// Copy-on-write: the current state is the folded one plus the reorder window replayed, so most of
+/// its beliefs and statistics are the folded state's, untouched. They are shared (marked
+/// <see cref="Belief.Shared"/>) until either state changes one, which then takes its own copy. Every
+/// change goes through <see cref="Own"/> (beliefs) or <see cref="History.Touch(string, long, int)"/> (statistics).
+/// </remarks>
 internal sealed class ModelCore
 {
     public BeliefMap Beliefs { get; private init; } = new();
@@ -15,13 +21,29 @@ internal sealed class ModelCore
 
     public History History { get; set; } = new();
 
-    public ModelCore Clone()
+    /// <summary>A copy that shares every belief and statistic with this state until one side changes it.</summary>
+    public ModelCore Share()
     {
-        var copy = new ModelCore { History = History.Clone(), Owner = Owner, Beliefs = new BeliefMap(Beliefs.Count) };
+        var copy = new ModelCore { History = History.Share(), Owner = Owner, Beliefs = new BeliefMap(Beliefs.Count) };
         foreach (var (key, belief) in Beliefs)
         {
-            copy.Beliefs.Add(key, belief.Clone());
+            belief.Shared = true;
+            copy.Beliefs.Add(key, belief);
         }
+        return copy;
+    }
+
+    /// <summary>The belief to change in this state: itself, or this state's own copy when it is shared.</summary>
+    public Belief Own(Belief belief)
+    {
+        if (!belief.Shared)
+        {
+            return belief;
+        }
+        // The other state keeps the original, now its own.
+        belief.Shared = false;
+        var copy = belief.Clone();
+        Beliefs[belief.Key] = copy;
         return copy;
     }
 }
@@ -114,8 +136,9 @@ public sealed partial class SelfModel
     public void Restore(Belief belief)
     {
         belief.ReportedStatus = belief.Status;
+        belief.Shared = !ReferenceEquals(Folded, Current);
         Folded.Beliefs[belief.Key] = belief;
-        Current.Beliefs[belief.Key] = belief.Clone();
+        Current.Beliefs[belief.Key] = belief;
     }
 
     /// <summary>Gets or adds a belief in the current state (and the folded one, so that a rebuild keeps it).</summary>
@@ -124,7 +147,7 @@ public sealed partial class SelfModel
         if (Current.Beliefs.TryGetValue(key, out var belief))
         {
             created = false;
-            return belief;
+            return Current.Own(belief);
         }
         belief = new Belief(key, at);
         Current.Beliefs.Add(key, belief);
@@ -150,6 +173,10 @@ public sealed partial class SelfModel
         {
             folded = new Belief(belief.Key, belief.FirstObservedAt);
             Folded.Beliefs.Add(belief.Key, folded);
+        }
+        else
+        {
+            folded = Folded.Own(folded);
         }
         folded.Correction = belief.Correction;
         folded.Source = belief.Source;

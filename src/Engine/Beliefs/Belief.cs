@@ -60,6 +60,12 @@ public sealed partial class Belief
     private byte _status = (byte)BeliefStatus.Dormant;
     private byte _reportedStatus = (byte)BeliefStatus.Dormant;
 
+    /// <summary>
+    /// Held by both the folded and the current state (copy-on-write, see <see cref="ModelCore"/>):
+    /// whichever changes it first takes a copy. Fits in the object's padding.
+    /// </summary>
+    internal bool Shared;
+
     public Belief(BeliefKey key, DateTimeOffset firstObservedAt)
     {
         Key = key;
@@ -171,6 +177,7 @@ public sealed partial class Belief
     public Belief Clone()
     {
         var copy = (Belief)MemberwiseClone();
+        copy.Shared = false;
         copy._trail = _trailCount == 0 ? [] : _trail.AsSpan(0, _trailCount).ToArray();
         return copy;
     }

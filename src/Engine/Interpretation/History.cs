@@ -13,6 +13,9 @@ internal sealed class CategoryStats
 
     public long TouchedTicks;
 
+    /// <summary>Held by both the folded and the current history (copy-on-write, see <see cref="History.Share"/>).</summary>
+    public bool Shared;
+
     // Leaf level: recent view instants (ring), purchases and their interval.
     private long[]? _views;
     private int _viewCount;
@@ -173,6 +176,7 @@ internal sealed class CategoryStats
     public CategoryStats Clone()
     {
         var copy = (CategoryStats)MemberwiseClone();
+        copy.Shared = false;
         copy._views = (long[]?)_views?.Clone();
         copy._top = _top?.Clone();
         return copy;
@@ -225,6 +229,13 @@ internal sealed class History
             stats = new CategoryStats();
             map.Add(key, stats);
         }
+        else if (stats.Shared)
+        {
+            // The other history keeps the original, now its own.
+            stats.Shared = false;
+            stats = stats.Clone();
+            map[key] = stats;
+        }
         stats.TouchedTicks = Math.Max(stats.TouchedTicks, ticks);
         return stats;
     }
@@ -268,7 +279,13 @@ internal sealed class History
         }
     }
 
-    public History Clone()
+    /// <summary>
+    /// A copy that shares every statistics object with this one until either side touches it (only
+    /// <see cref="Touch(string, long, int)"/> and <see cref="TouchItem"/> hand out statistics to change). The current
+    /// state is rebuilt from the folded one at every late signal and restore, and most statistics
+    /// are never touched by the reorder window: shared, a user holds them once instead of twice.
+    /// </summary>
+    public History Share()
     {
         var copy = new History
         {
@@ -276,25 +293,26 @@ internal sealed class History
             LastPurchaseCategory = LastPurchaseCategory,
             LastPurchaseItem = LastPurchaseItem,
             LastPurchaseTicks = LastPurchaseTicks,
+            _stats = Shared(_stats),
+            _items = Shared(_items),
+            _repeats = _repeats?.Clone(),
         };
-        if (_stats is not null)
-        {
-            copy._stats = new(_stats.Count, StringComparer.Ordinal);
-            foreach (var (path, stats) in _stats)
-            {
-                copy._stats.Add(path, stats.Clone());
-            }
-        }
-        if (_items is not null)
-        {
-            copy._items = new(_items.Count, StringComparer.Ordinal);
-            foreach (var (item, stats) in _items)
-            {
-                copy._items.Add(item, stats.Clone());
-            }
-        }
-        copy._repeats = _repeats?.Clone();
         return copy;
+
+        static Dictionary<string, CategoryStats>? Shared(Dictionary<string, CategoryStats>? map)
+        {
+            if (map is null)
+            {
+                return null;
+            }
+            var copy = new Dictionary<string, CategoryStats>(map.Count, StringComparer.Ordinal);
+            foreach (var (key, stats) in map)
+            {
+                stats.Shared = true;
+                copy.Add(key, stats);
+            }
+            return copy;
+        }
     }
 }
 

@@ -92,7 +92,7 @@ public static class Memory
             }
         }
         model.Current.History = history;
-        model.Folded.History = history.Clone();
+        model.Folded.History = history.Share();
         model.Window.Clear();
         model.FoldedThrough = document.BoundaryTicks is { } ticks && document.BoundaryId is { } id
             ? new Signal(id, SignalType.View, new DateTimeOffset(ticks, TimeSpan.Zero), new ItemRef("", ""))
