@@ -226,6 +226,12 @@ internal sealed class History
             {
                 Evict(map);
             }
+            else if (map.Count == map.Capacity && map.Count >= 16)
+            {
+                // Grow by half rather than letting the dictionary double: a user's statistics are
+                // most of their self-model. Resizing keeps the entries' order (which exports follow).
+                map.EnsureCapacity(map.Count + (map.Count / 2));
+            }
             stats = new CategoryStats();
             map.Add(key, stats);
         }
@@ -266,6 +272,19 @@ internal sealed class History
     public int Repeats(long key, int bound) => bound <= 0 ? 0 : (_repeats ??= new()).Count(key, bound);
 
     public IEnumerable<long[]> RepeatEntries() => _repeats?.Entries() ?? [];
+
+    /// <summary>Sizes the maps for a restore of that many statistics (instead of doubling their way up to it).</summary>
+    public void Reserve(int stats, int items)
+    {
+        if (stats > 0)
+        {
+            (_stats ??= new(stats, StringComparer.Ordinal)).EnsureCapacity(stats);
+        }
+        if (items > 0)
+        {
+            (_items ??= new(items, StringComparer.Ordinal)).EnsureCapacity(items);
+        }
+    }
 
     public void Restore(string category, CategoryStats stats) => (_stats ??= new(StringComparer.Ordinal))[category] = stats;
 

@@ -75,6 +75,7 @@ public static class Memory
             LastPurchaseItem = document.LastPurchaseItem,
             LastPurchaseTicks = document.LastPurchaseTicks,
         };
+        history.Reserve(document.Stats.Count, document.Items?.Count ?? 0);
         foreach (var stats in document.Stats)
         {
             history.Restore(stats.Path, CategoryStats.FromDocument(stats));
