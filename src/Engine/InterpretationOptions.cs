@@ -111,8 +111,16 @@ public sealed class InterpretationOptions
     /// <summary>A repeat within this relative distance of the mean interval is regular. Default 0.35.</summary>
     public double ReplenishmentTolerance { get; set; } = 0.35;
 
-    /// <summary>Distinct items viewed in the top-level category before a purchase that make it researched. Default 5.</summary>
+    /// <summary>Distinct items viewed in the top-level category in the research before a purchase (see ResearchGapHours) that make it researched. Default 5.</summary>
     public int ResearchViews { get; set; } = 5;
+
+    /// <summary>
+    /// Views count as research for a purchase when chained back from it with no gap longer than this
+    /// many hours: an afternoon of comparing is one research effort; short visits on different days
+    /// between two purchases are browsing, and counting them (every view since the last purchase)
+    /// made most frequent browsers "researchers". Default 3.
+    /// </summary>
+    public double ResearchGapHours { get; set; } = 3;
 
     /// <summary>Researcher evidence per researched purchase. Default 1.5.</summary>
     public double ResearcherSupport { get; set; } = 1.5;
@@ -242,6 +250,7 @@ public sealed class InterpretationOptions
         Count(nameof(OutsideProfileMinHistory), OutsideProfileMinHistory, 1, 1_000_000);
         Range(nameof(ReplenishmentTolerance), ReplenishmentTolerance, 0.01, 10);
         Count(nameof(ResearchViews), ResearchViews, 1, 1000);
+        Range(nameof(ResearchGapHours), ResearchGapHours, 0.01, 24 * 30);
         Range(nameof(PremiumAtRatio), PremiumAtRatio, 1, 100);
         Range(nameof(BudgetAtRatio), BudgetAtRatio, 0.01, 1);
         Count(nameof(UsualPriceMinSamples), UsualPriceMinSamples, 1, 1000);

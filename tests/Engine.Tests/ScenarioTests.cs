@@ -285,6 +285,37 @@ public sealed class ScenarioTests
     }
 
     [Fact]
+    public void Short_visits_on_different_days_before_a_purchase_are_browsing_not_research()
+    {
+        var model = new SelfModel();
+        var at = T0;
+        for (var round = 0; round < 3; round++)
+        {
+            // Three visits a day apart, two items each: six items seen since the last purchase,
+            // but the purchase follows a visit of two.
+            for (var visit = 0; visit < 3; visit++)
+            {
+                at = at.AddDays(1);
+                Engine.Apply(model, Make(SignalType.View, "garden/tools", at, item: $"t-{round}-{visit}-a"));
+                Engine.Apply(model, Make(SignalType.View, "garden/tools", at.AddMinutes(4), item: $"t-{round}-{visit}-b"));
+            }
+            Engine.Apply(model, Make(SignalType.Purchase, "garden/tools", at = at.AddMinutes(9), item: $"t-{round}-2-b"));
+        }
+
+        // Two items compared before each purchase: neither research nor buying blind.
+        Assert.DoesNotContain(model.Beliefs.Keys, k => k.Kind == BeliefKind.Researcher);
+
+        // The same six items looked at in one afternoon before buying are a comparison.
+        for (var i = 0; i < 6; i++)
+        {
+            Engine.Apply(model, Make(SignalType.View, "garden/mowers", at = at.AddDays(i == 0 ? 1 : 0).AddMinutes(40), item: $"m-{i}"));
+        }
+        Engine.Apply(model, Make(SignalType.Purchase, "garden/mowers", at = at.AddMinutes(30), item: "m-5"));
+        var researched = Belief(model, BeliefKind.Researcher, "garden", at);
+        Assert.Equal("6 items viewed before buying", researched.Belief.Trail[0].Note);
+    }
+
+    [Fact]
     public void Regular_purchases_make_a_replenishment_belief_with_the_next_date_and_a_boost_when_due()
     {
         var model = new SelfModel();

@@ -53,11 +53,15 @@ public class CalibrationTests
         [
             new(95, SignalType.View, "tv-1", "electronics/tv"), new(96, SignalType.View, "tv-2", "electronics/tv"),
             new(97, SignalType.View, "tv-3", "electronics/tv"),
+            new(91, SignalType.View, "sp-1", "electronics/audio"), new(94, SignalType.View, "sp-2", "electronics/audio"),
+            new(97, SignalType.View, "sp-3", "electronics/audio"), new(99, SignalType.View, "sp-4", "electronics/audio"),
         ];
         List<OutcomeEvent> after =
         [
-            new(101, SignalType.View, "tv-4", "electronics/tv"),
+            new(101.85, SignalType.View, "tv-5", "electronics/tv"), new(101.9, SignalType.View, "tv-6", "electronics/tv"),
+            new(101.95, SignalType.View, "tv-7", "electronics/tv"), new(101.99, SignalType.View, "tv-4", "electronics/tv"),
             Buy(102, "tv-4", "electronics/tv", tier: 2),
+            Buy(103, "sp-4", "electronics/audio", tier: 2),
             new(110, SignalType.Click, "k-1", "home/kitchen/knives"),
             Buy(150, "seat-1", "home/bathroom/toilet-seats", gift: true),
             new(105, SignalType.Consume, "b-1", "books/fiction/scifi", 0.9),
@@ -68,7 +72,10 @@ public class CalibrationTests
         Assert.False(KindEvents.Outcome(BeliefKind.Satiation, "electronics/tv", cut, before, after, h, false));
         // A gift purchase does not end satiation: the buyer is still not in the market for themselves.
         Assert.True(KindEvents.Outcome(BeliefKind.Satiation, "home/bathroom/toilet-seats", cut, before, after, h, false));
+        // Four TVs compared within hours of the purchase: researched. Four speakers seen on
+        // different days before buying one: browsing, not research.
         Assert.True(KindEvents.Outcome(BeliefKind.Researcher, "electronics/tv", cut, before, after, h, false));
+        Assert.False(KindEvents.Outcome(BeliefKind.Researcher, "electronics/audio", cut, before, after, h, false));
         Assert.Null(KindEvents.Outcome(BeliefKind.Researcher, "home/kitchen/knives", cut, before, after, h, false));
         Assert.True(KindEvents.Outcome(BeliefKind.PriceTier, "premium@electronics", cut, before, after, h, false));
         Assert.False(KindEvents.Outcome(BeliefKind.PriceTier, "budget@electronics", cut, before, after, h, false));

@@ -128,6 +128,38 @@ internal sealed class CategoryStats
         return count;
     }
 
+    /// <summary>
+    /// Distinct items viewed in the research that ends at <paramref name="ticks"/>: views chained
+    /// back from it with no gap longer than <paramref name="gapTicks"/>. Short visits on different
+    /// days between two purchases are browsing, not a comparison before buying.
+    /// </summary>
+    public int ResearchedInVisit(long ticks, long gapTicks)
+    {
+        if (_top?.Research is not { Count: > 0 } research)
+        {
+            return 0;
+        }
+        Span<long> times = stackalloc long[ResearchMemory];
+        var n = 0;
+        foreach (var at in research.Values)
+        {
+            if (at <= ticks && n < times.Length)
+            {
+                times[n++] = at;
+            }
+        }
+        times = times[..n];
+        times.Sort();
+        var count = 0;
+        var previous = ticks;
+        for (var i = n - 1; i >= 0 && previous - times[i] <= gapTicks; i--)
+        {
+            count++;
+            previous = times[i];
+        }
+        return count;
+    }
+
     public bool HasResearched(string itemId) => _top?.Research is { } research && research.ContainsKey(itemId);
 
     public void ClearResearch() => _top?.Research?.Clear();

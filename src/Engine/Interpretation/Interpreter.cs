@@ -132,7 +132,7 @@ public sealed partial class BeliefEngine
             {
                 Tier(core, info, bought, options.PriceTierPurchase * repeat, signal, changes);
             }
-            var researched = root.ResearchedSince(lookback);
+            var researched = root.ResearchedInVisit(ticks, (long)(options.ResearchGapHours * TimeSpan.TicksPerHour));
             if (researched >= options.ResearchViews)
             {
                 AddEvidence(core, info.ResearcherKey, signal, options.ResearcherSupport, changes, $"{researched} items viewed before buying");

@@ -40,8 +40,14 @@ public sealed record Horizons
     /// <summary>Variety: the next consume within this. Default 30.</summary>
     public double Variety { get; init; } = 30;
 
-    /// <summary>Researcher: views in the subject in this many days before a purchase count as research. Default 14.</summary>
-    public double ResearchWindow { get; init; } = 14;
+    /// <summary>
+    /// Researcher: views of the subject count as research for a purchase when chained back from it
+    /// with no gap longer than this (days). Default 3 hours, as the engine's
+    /// Interpretation:ResearchGapHours: it was every view in the 14 days before the purchase, which
+    /// made frequent browsers' purchases "researched" too, so a belief that told researchers apart
+    /// could not be calibrated against it.
+    /// </summary>
+    public double ResearchGap { get; init; } = 3.0 / 24;
 
     /// <summary>Researcher: this many views before a purchase make it "researched". Default 4.</summary>
     public int ResearchViews { get; init; } = 4;
@@ -134,7 +140,21 @@ public static class KindEvents
                 {
                     return null;
                 }
-                var views = before.Concat(after).Count(e => e.Type == SignalType.View && e.Day <= purchase.Day && e.Day > purchase.Day - h.ResearchWindow && Within(e, subject));
+                // Views of the subject chained back from the purchase with no gap longer than the
+                // research gap (short visits on different days are browsing, not research).
+                var times = before.Concat(after).Where(e => e.Type == SignalType.View && e.Day <= purchase.Day && Within(e, subject))
+                    .Select(e => e.Day).OrderDescending();
+                var views = 0;
+                var previous = purchase.Day;
+                foreach (var day in times)
+                {
+                    if (previous - day > h.ResearchGap)
+                    {
+                        break;
+                    }
+                    views++;
+                    previous = day;
+                }
                 return views >= h.ResearchViews;
             }
             case BeliefKind.PriceTier:

@@ -338,7 +338,7 @@ public static class ReportWriter
         L($"| affinity | engages with the category (click, add to cart, own purchase, consume >= 50%, rating >= 4) within {F(h.Affinity, 0)} days |");
         L($"| satiation | does not buy in the category within {F(h.Satiation, 0)} days |");
         L($"| replenishment | the next own purchase of the subject falls in the due window, the expected date +- {F(h.ReplenishmentDueShare * 100, 0)}% of the interval (expected date minus the last purchase; the window the reranker boosts in); early, late or none miss; an item-level \"re-buys this item\" belief: bought again by the expected date (or the instant, if overdue) + the same share; unscored if still open at the end of the period |");
-        L($"| researcher | the next purchase in the subject within {F(h.NextPurchase, 0)} days follows >= {h.ResearchViews} views of it in the {F(h.ResearchWindow, 0)} days before (unscored without a purchase) |");
+        L($"| researcher | the next purchase in the subject within {F(h.NextPurchase, 0)} days follows >= {h.ResearchViews} views of it chained back from the purchase with gaps of at most {F(h.ResearchGap * 24, 0)} hours (unscored without a purchase) |");
         L($"| price-tier | the next purchase in the scope within {F(h.NextPurchase, 0)} days is at that tier (unscored without a purchase) |");
         L($"| variety | the next consume within {F(h.Variety, 0)} days is outside the subject (unscored without a consume) |");
         L();
