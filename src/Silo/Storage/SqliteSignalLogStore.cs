@@ -81,35 +81,50 @@ public sealed class SqliteSignalLogStore(string connectionString) : ISignalLogSt
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task WriteDecisionsAsync(string tenantId, string userId, IReadOnlyList<StoredDecision> decisions, int keep, CancellationToken cancellationToken)
+    public Task WriteDecisionsAsync(string tenantId, string userId, IReadOnlyList<StoredDecision> decisions, int keep, CancellationToken cancellationToken) =>
+        WriteDecisionsAsync([new DecisionWrite(tenantId, userId, decisions, keep)], cancellationToken);
+
+    // Many users' decisions in one transaction: SQLite syncs the disk once per commit, and it has
+    // one writer, so a commit per user made the writers queue on each other's syncs.
+    public async Task WriteDecisionsAsync(IReadOnlyList<DecisionWrite> writes, CancellationToken cancellationToken)
     {
         await using var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var decision in decisions)
-        {
-            await using var insert = connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = """
-                INSERT INTO clarity_decisions (tenant_id, user_id, decision_id, payload) VALUES (@tenant, @user, @id, @payload)
-                ON CONFLICT (tenant_id, user_id, decision_id) DO NOTHING
-                """;
-            insert.Parameters.AddWithValue("@tenant", tenantId);
-            insert.Parameters.AddWithValue("@user", userId);
-            insert.Parameters.AddWithValue("@id", decision.DecisionId);
-            insert.Parameters.AddWithValue("@payload", decision.Payload);
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = transaction;
+        insert.CommandText = """
+            INSERT INTO clarity_decisions (tenant_id, user_id, decision_id, payload) VALUES (@tenant, @user, @id, @payload)
+            ON CONFLICT (tenant_id, user_id, decision_id) DO NOTHING
+            """;
+        var insertTenant = insert.Parameters.Add("@tenant", SqliteType.Text);
+        var insertUser = insert.Parameters.Add("@user", SqliteType.Text);
+        var insertId = insert.Parameters.Add("@id", SqliteType.Text);
+        var insertPayload = insert.Parameters.Add("@payload", SqliteType.Text);
         await using var prune = connection.CreateCommand();
         prune.Transaction = transaction;
         prune.CommandText = """
             DELETE FROM clarity_decisions WHERE tenant_id = @tenant AND user_id = @user AND seq < (
                 SELECT seq FROM clarity_decisions WHERE tenant_id = @tenant AND user_id = @user ORDER BY seq DESC LIMIT 1 OFFSET @skip)
             """;
-        prune.Parameters.AddWithValue("@tenant", tenantId);
-        prune.Parameters.AddWithValue("@user", userId);
-        prune.Parameters.AddWithValue("@skip", Math.Max(0, keep - 1));
-        await prune.ExecuteNonQueryAsync(cancellationToken);
+        var pruneTenant = prune.Parameters.Add("@tenant", SqliteType.Text);
+        var pruneUser = prune.Parameters.Add("@user", SqliteType.Text);
+        var pruneSkip = prune.Parameters.Add("@skip", SqliteType.Integer);
+        foreach (var write in writes)
+        {
+            insertTenant.Value = write.TenantId;
+            insertUser.Value = write.UserId;
+            foreach (var decision in write.Decisions)
+            {
+                insertId.Value = decision.DecisionId;
+                insertPayload.Value = decision.Payload;
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+            pruneTenant.Value = write.TenantId;
+            pruneUser.Value = write.UserId;
+            pruneSkip.Value = Math.Max(0, write.Keep - 1);
+            await prune.ExecuteNonQueryAsync(cancellationToken);
+        }
         await transaction.CommitAsync(cancellationToken);
     }
 
