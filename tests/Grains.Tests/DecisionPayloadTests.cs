@@ -40,6 +40,52 @@ public sealed class DecisionPayloadTests
     }
 
     [Fact]
+    public void A_version_2_row_stored_before_the_columns_still_reads_whole()
+    {
+        var decision = Sample();
+        var tier = new BeliefKey(BeliefKind.PriceTier, "home");
+        // As version 2 wrote the sample: candidates and items as objects.
+        var version2 = $$$"""
+            {"v":2,"id":"d-0123456789abcdef",
+             "req":{"asOf":"2026-11-01T08:30:00.25+02:00","context":"post_purchase","optimizeFor":"diversity","limit":10,"seed":"u:dev|u-1",
+              "cats":["home/kitchen/<knives> & co","home"],
+              "c":[{"i":"sku-1","c":0,"s":0.9,"p":12.5,"t":["gift","é"]},{"i":"sku-2","c":1},{"i":"sku-4","c":0,"s":0.5},{"i":"sku-5","c":0}]},
+             "items":[{"i":"sku-1","r":1,"s":1.0234567890123,"b":0.9,"l":0},{"i":"sku-2","r":2,"s":1e-7,"b":0,"l":1},
+              {"i":"sku-4","r":3,"s":0.6,"b":0.5,"l":0},{"i":"sku-5","r":4,"s":0.1,"b":0,"l":0}],
+             "sup":[{"i":"sku-3","l":2}],
+             "beliefs":[{"id":"{{{knives.Id()}}}","k":0,"t":"Likes \"knives\" – café","c":0.8,"e":3.25,"st":"Active","src":"Inferred"},
+              {"id":"{{{tier.Id()}}}","k":1,"t":"Buys mid-priced","c":0.5,"e":0,"st":"Dormant","src":"Corrected"}],
+             "reasons":[{"b":"{{{knives.Id()}}}","t":"Likes \"knives\" – café","e":0.1234567890123,"k":0},
+              {"b":"objective:diversity","t":"Variety","e":-0.05},{"b":"context:post_purchase","t":"Just bought","e":0}],
+             "lists":[[0,1],[],[2]],
+             "keys":[{"k":"Affinity","s":"home/kitchen/<knives> & co"},{"k":"PriceTier","s":"home"}],
+             "dlists":[[0,0.1234567890123,1,-0.5],[1,-0.25]],
+             "drivers":{"sku-1":0,"sku-4":0,"sku-5":1}}
+            """;
+
+        var read = DecisionPayload.Deserialize(version2);
+
+        Assert.Equal(DecisionPayload.SerializeVersion1(decision), DecisionPayload.SerializeVersion1(read));
+        Assert.Same(read.Result.Items[0].Reasons, read.Result.Items[2].Reasons);
+    }
+
+    [Fact]
+    public void Items_that_are_not_candidates_or_not_ranked_in_order_keep_their_ids_and_ranks()
+    {
+        var sample = Sample();
+        var decision = sample with
+        {
+            Result = sample.Result with { Items = [new RankedItem("sku-9", 2, 0.3, 0.2, []), new RankedItem("sku-1", 1, 0.4, 0.9, [])] },
+        };
+
+        var read = DecisionPayload.Deserialize(DecisionPayload.Serialize(decision).Payload);
+
+        Assert.Equal(DecisionPayload.SerializeVersion1(decision), DecisionPayload.SerializeVersion1(read));
+        Assert.Equal(["sku-9", "sku-1"], read.Result.Items.Select(i => i.Id));
+        Assert.Equal([2, 1], read.Result.Items.Select(i => i.Rank));
+    }
+
+    [Fact]
     public void Repeated_reasons_and_categories_are_stored_once()
     {
         var decision = Sample();
@@ -53,6 +99,8 @@ public sealed class DecisionPayloadTests
         Assert.Equal(2, Occurrences(compact, "kitchen"));
         Assert.True(Occurrences(version1, "kitchen") > 3);
         Assert.True(compact.Length < version1.Length);
+        // Ranked items refer to their candidates by index instead of repeating their ids.
+        Assert.Equal(1, Occurrences(compact, "sku-2"));
     }
 
     [Fact]

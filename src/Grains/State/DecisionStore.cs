@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -39,15 +38,20 @@ public sealed record StoredDecision(string DecisionId, string Payload);
 /// A document of its own, separate from the engine's records, so either can change without the other.
 /// </summary>
 /// <remarks>
-/// Written as version 2: the same content as version 1 with every repeated part stored once and
+/// Written as version 3: the same content as version 1 with every repeated part stored once and
 /// referred to by its index (categories, reasons, the reason lists the engine shares among the
-/// items of a category and tier, belief keys, driver lists) and short field names. A rerank of 100
-/// candidates repeats the same few reasons and categories on most items, so this is several times
-/// smaller than version 1, which is still read (rows written before version 2).
+/// items of a category and tier, belief keys, driver lists), candidates and ranked items as columns
+/// (an item is its candidate's index) and short field names. A rerank of 100 candidates repeats
+/// the same few reasons and categories on most items, so this is about half of version 1. Versions
+/// 1 and 2 are still read (rows stored before).
 /// </remarks>
 public static partial class DecisionPayload
 {
-    private const int CurrentVersion = 2;
+    private const int CurrentVersion = 3;
+
+    // Version 2 (on main briefly before version 3) has the same tables with candidates and items
+    // as objects; the same document type reads both.
+    private const int ObjectRowsVersion = 2;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -73,7 +77,7 @@ public static partial class DecisionPayload
     /// <summary>The general serializer's JSON of a decision: the reference the generated writer must match.</summary>
     internal static string SerializeWithGeneralSerializer(Decision decision) => JsonSerializer.Serialize(Compact(decision), Json);
 
-    /// <summary>A decision in the version 1 format (rows stored before version 2), for tests that old rows still read.</summary>
+    /// <summary>A decision in the version 1 format (rows stored before version 2), for tests that old rows still read and that nothing is lost.</summary>
     internal static string SerializeVersion1(Decision decision) => JsonSerializer.Serialize(ToDocument(decision), Json);
 
     public static Decision Deserialize(string payload)
@@ -87,7 +91,7 @@ public static partial class DecisionPayload
         return version switch
         {
             1 => FromDocument(root.Deserialize<DecisionDocument>(Json) ?? throw new InvalidDataException("A stored decision is empty.")),
-            CurrentVersion => Expand(root.Deserialize<CompactDocument>(Json) ?? throw new InvalidDataException("A stored decision is empty.")),
+            ObjectRowsVersion or CurrentVersion => Expand(root.Deserialize<CompactDocument>(Json) ?? throw new InvalidDataException("A stored decision is empty.")),
             _ => throw new InvalidDataException($"A stored decision has version {version}, which this build does not read."),
         };
     }
@@ -99,7 +103,7 @@ public static partial class DecisionPayload
         var keys = new Indexer<BeliefKey>(EqualityComparer<BeliefKey>.Default);
         var reasonLists = new List<int[]>();
         var listIndex = new Dictionary<IReadOnlyList<Reason>, int>(ReferenceEqualityComparer.Instance);
-        var listByContent = new Dictionary<string, int>(StringComparer.Ordinal);
+        var listByContent = new Dictionary<int[], int>(SequenceComparer<int>.Instance);
         int ListOf(IReadOnlyList<Reason> list)
         {
             if (listIndex.TryGetValue(list, out var index))
@@ -112,25 +116,60 @@ public static partial class DecisionPayload
                 refs[i] = reasons.IndexOf(list[i]);
             }
             // Lists equal in content but not shared (built per item) are stored once too.
-            var content = string.Join(',', refs);
-            if (!listByContent.TryGetValue(content, out index))
+            if (!listByContent.TryGetValue(refs, out index))
             {
-                index = listByContent[content] = reasonLists.Count;
+                index = listByContent[refs] = reasonLists.Count;
                 reasonLists.Add(refs);
             }
             return listIndex[list] = index;
         }
 
-        var candidates = new List<CompactCandidate>(d.Request.Candidates.Count);
-        foreach (var c in d.Request.Candidates)
+        // Candidates and items as columns: a rerank of 100 repeats the same few field names 150
+        // times as objects. An item is referred to by its candidate's index.
+        var count = d.Request.Candidates.Count;
+        var ids = new string[count];
+        var cats = new int[count];
+        var scores = new double?[count];
+        var prices = new double?[count];
+        var tags = new IReadOnlyList<string>?[count];
+        var candidateIndex = new Dictionary<string, int>(count, StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
         {
-            candidates.Add(new CompactCandidate(c.Id, categories.IndexOf(c.Category), c.Score, c.Price, c.Tags));
+            var c = d.Request.Candidates[i];
+            ids[i] = c.Id;
+            cats[i] = categories.IndexOf(c.Category);
+            scores[i] = c.Score;
+            prices[i] = c.Price;
+            tags[i] = c.Tags;
+            candidateIndex.TryAdd(c.Id, i);
         }
-        var items = new List<CompactItem>(d.Result.Items.Count);
-        foreach (var i in d.Result.Items)
+        var itemCount = d.Result.Items.Count;
+        var order = new int[itemCount];
+        var itemIds = new string[itemCount];
+        var ranks = new int[itemCount];
+        var itemScores = new double[itemCount];
+        var baseScores = new double[itemCount];
+        var itemLists = new int[itemCount];
+        var allCandidates = true;
+        var sequentialRanks = true;
+        for (var i = 0; i < itemCount; i++)
         {
-            items.Add(new CompactItem(i.Id, i.Rank, i.Score, i.BaseScore, ListOf(i.Reasons)));
+            var item = d.Result.Items[i];
+            allCandidates &= candidateIndex.TryGetValue(item.Id, out order[i]);
+            itemIds[i] = item.Id;
+            ranks[i] = item.Rank;
+            sequentialRanks &= item.Rank == i + 1;
+            itemScores[i] = item.Score;
+            baseScores[i] = item.BaseScore;
+            itemLists[i] = ListOf(item.Reasons);
         }
+        var columns = new CompactItems(
+            allCandidates ? order : null,
+            allCandidates ? null : itemIds,
+            sequentialRanks ? null : ranks,
+            itemScores,
+            baseScores,
+            itemLists);
         var suppressed = new List<CompactSuppressed>(d.Result.Suppressed.Count);
         foreach (var s in d.Result.Suppressed)
         {
@@ -142,21 +181,20 @@ public static partial class DecisionPayload
             beliefs.Add(new CompactBelief(b.Id, keys.IndexOf(b.Key), b.Statement, b.Confidence, b.Evidence, b.Status, b.Source));
         }
         var driverLists = new List<double[]>();
-        var driverIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        var driverIndex = new Dictionary<Driver[], int>(SequenceComparer<Driver>.Instance);
         var drivers = new Dictionary<string, int>(d.Drivers.Count, StringComparer.Ordinal);
         foreach (var (item, list) in d.Drivers)
         {
-            // A driver list is stored flat as [key, effect, key, effect, ...]: keys are small indexes.
-            var flat = new double[list.Length * 2];
-            for (var i = 0; i < list.Length; i++)
+            if (!driverIndex.TryGetValue(list, out var index))
             {
-                flat[2 * i] = keys.IndexOf(list[i].Key);
-                flat[2 * i + 1] = list[i].Effect;
-            }
-            var content = string.Join(',', flat.Select(x => x.ToString("R", CultureInfo.InvariantCulture)));
-            if (!driverIndex.TryGetValue(content, out var index))
-            {
-                index = driverIndex[content] = driverLists.Count;
+                // Stored flat as [key, effect, key, effect, ...]: keys are small indexes.
+                var flat = new double[list.Length * 2];
+                for (var i = 0; i < list.Length; i++)
+                {
+                    flat[2 * i] = keys.IndexOf(list[i].Key);
+                    flat[2 * i + 1] = list[i].Effect;
+                }
+                index = driverIndex[list] = driverLists.Count;
                 driverLists.Add(flat);
             }
             drivers[item] = index;
@@ -169,8 +207,16 @@ public static partial class DecisionPayload
         return new CompactDocument(
             CurrentVersion,
             d.Id,
-            new CompactRequest(d.Request.AsOf, d.Request.Context, d.Request.OptimizeFor, d.Request.Limit, d.Request.Seed, categories.Items, candidates),
-            items,
+            new CompactRequest(
+                d.Request.AsOf, d.Request.Context, d.Request.OptimizeFor, d.Request.Limit, d.Request.Seed, categories.Items,
+                Candidates: null,
+                ids,
+                cats,
+                Array.TrueForAll(scores, x => x is null) ? null : scores,
+                Array.TrueForAll(prices, x => x is null) ? null : prices,
+                Array.TrueForAll(tags, x => x is null) ? null : tags),
+            Items: null,
+            columns,
             suppressed,
             beliefs,
             reasonDocs,
@@ -195,21 +241,50 @@ public static partial class DecisionPayload
             }
             return list;
         }).ToArray();
+        var r = d.Request;
+        var candidates = r.Candidates is { } rows
+            ? rows.Select(c => new Candidate(c.Id, r.Categories[c.Category], c.Score, c.Price, c.Tags)).ToArray()
+            : r.Ids!.Select((id, i) => new Candidate(id, r.Categories[r.CategoryColumn![i]], r.Scores?[i], r.Prices?[i], r.Tags?[i])).ToArray();
+        var items = d.Items is { } itemRows
+            ? itemRows.Select(i => new RankedItem(i.Id, i.Rank, i.Score, i.Base, lists[i.Reasons])).ToArray()
+            : Items(d.ItemColumns!, candidates, lists);
         return new Decision(
             d.Id,
-            new RerankRequest(
-                [.. d.Request.Candidates.Select(c => new Candidate(c.Id, d.Request.Categories[c.Category], c.Score, c.Price, c.Tags))],
-                d.Request.AsOf,
-                d.Request.Context,
-                d.Request.OptimizeFor,
-                d.Request.Limit,
-                d.Request.Seed),
+            new RerankRequest(candidates, r.AsOf, r.Context, r.OptimizeFor, r.Limit, r.Seed),
             new RerankResult(
-                [.. d.Items.Select(i => new RankedItem(i.Id, i.Rank, i.Score, i.Base, lists[i.Reasons]))],
+                items,
                 [.. d.Suppressed.Select(s => new SuppressedItem(s.Id, lists[s.Reasons]))],
                 d.Id),
             [.. d.Beliefs.Select(b => new BeliefRecord(b.Id, keys[b.Key], b.Statement, b.Confidence, b.Evidence, b.Status, b.Source))],
             d.Drivers.ToDictionary(p => p.Key, p => driverLists[p.Value], StringComparer.Ordinal));
+    }
+
+    private static RankedItem[] Items(CompactItems c, Candidate[] candidates, IReadOnlyList<Reason>[] lists)
+    {
+        var items = new RankedItem[c.Scores.Length];
+        for (var i = 0; i < items.Length; i++)
+        {
+            var id = c.Order is { } order ? candidates[order[i]].Id : c.Ids![i];
+            items[i] = new RankedItem(id, c.Ranks?[i] ?? i + 1, c.Scores[i], c.BaseScores[i], lists[c.Reasons[i]]);
+        }
+        return items;
+    }
+
+    private sealed class SequenceComparer<T> : IEqualityComparer<T[]>
+    {
+        public static readonly SequenceComparer<T> Instance = new();
+
+        public bool Equals(T[]? x, T[]? y) => x is null ? y is null : y is not null && x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(T[] obj)
+        {
+            var hash = new HashCode();
+            foreach (var item in obj)
+            {
+                hash.Add(item);
+            }
+            return hash.ToHashCode();
+        }
     }
 
     private sealed class Indexer<T>(IEqualityComparer<T> comparer)
@@ -237,13 +312,14 @@ public static partial class DecisionPayload
     [JsonSerializable(typeof(CompactDocument))]
     private sealed partial class DecisionJson : JsonSerializerContext;
 
-    // Version 2. Field names are short because every rerank writes one; indexes refer to the
+    // Versions 2 and 3. Field names are short because every rerank writes one; indexes refer to the
     // document's own tables (Categories, Reasons, ReasonLists, Keys, DriverLists).
     private sealed record CompactDocument(
         [property: JsonPropertyName("v")] int Version,
         string Id,
         [property: JsonPropertyName("req")] CompactRequest Request,
-        List<CompactItem> Items,
+        List<CompactItem>? Items,
+        [property: JsonPropertyName("ranked")] CompactItems? ItemColumns,
         [property: JsonPropertyName("sup")] List<CompactSuppressed> Suppressed,
         List<CompactBelief> Beliefs,
         List<CompactReason> Reasons,
@@ -259,7 +335,22 @@ public static partial class DecisionPayload
         int? Limit,
         string Seed,
         [property: JsonPropertyName("cats")] List<string> Categories,
-        [property: JsonPropertyName("c")] List<CompactCandidate> Candidates);
+        [property: JsonPropertyName("c")] List<CompactCandidate>? Candidates,
+        [property: JsonPropertyName("ids")] string[]? Ids,
+        [property: JsonPropertyName("cc")] int[]? CategoryColumn,
+        [property: JsonPropertyName("cs")] double?[]? Scores,
+        [property: JsonPropertyName("cp")] double?[]? Prices,
+        [property: JsonPropertyName("ct")] IReadOnlyList<string>?[]? Tags);
+
+    // Version 3's ranked items, in rank order: each is its candidate's index (or its id, when an
+    // item is not among the candidates), with ranks stored only when they are not 1, 2, 3...
+    private sealed record CompactItems(
+        [property: JsonPropertyName("c")] int[]? Order,
+        [property: JsonPropertyName("ids")] string[]? Ids,
+        [property: JsonPropertyName("r")] int[]? Ranks,
+        [property: JsonPropertyName("s")] double[] Scores,
+        [property: JsonPropertyName("b")] double[] BaseScores,
+        [property: JsonPropertyName("l")] int[] Reasons);
 
     private sealed record CompactCandidate(
         [property: JsonPropertyName("i")] string Id,
