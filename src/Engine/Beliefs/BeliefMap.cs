@@ -154,6 +154,19 @@ internal sealed class BeliefMap : IReadOnlyDictionary<BeliefKey, Belief>
         return -1;
     }
 
+    /// <summary>Advances <paramref name="index"/> to the next slot holding a belief (freed slots are skipped); false past the end.</summary>
+    private bool NextOccupied(ref int index)
+    {
+        while (++index < _used)
+        {
+            if (_slots[index].Value is not null)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private int Bucket(BeliefKey key) => (int)((uint)key.GetHashCode() % (uint)_buckets.Length);
 
     private void Insert(Belief belief)
@@ -219,17 +232,7 @@ internal sealed class BeliefMap : IReadOnlyDictionary<BeliefKey, Belief>
 
         readonly object IEnumerator.Current => Current;
 
-        public bool MoveNext()
-        {
-            while (++_index < map._used)
-            {
-                if (map._slots[_index].Value is not null)
-                {
-                    return true;
-                }
-            }
-            return false;
-        }
+        public bool MoveNext() => map.NextOccupied(ref _index);
 
         public void Reset() => _index = -1;
 
@@ -255,17 +258,7 @@ internal sealed class BeliefMap : IReadOnlyDictionary<BeliefKey, Belief>
 
         readonly object IEnumerator.Current => Current;
 
-        public bool MoveNext()
-        {
-            while (++_index < map._used)
-            {
-                if (map._slots[_index].Value is not null)
-                {
-                    return true;
-                }
-            }
-            return false;
-        }
+        public bool MoveNext() => map.NextOccupied(ref _index);
 
         public void Reset() => _index = -1;
 
