@@ -103,6 +103,19 @@ public sealed class SignalLogStoreTests(PostgresServer postgres)
         Assert.Equal(3, await store.DeleteAsync("t1", "alice"));
         Assert.Empty(await store.ReadAsync("t1", "alice", keep: 3));
         Assert.Single(await store.ReadAsync("t1", "bob", keep: 3));
+
+        // A batch of several users' writes (as the silo's queue hands over) lands whole, each user
+        // pruned to its own bound, the same user twice in order.
+        await sql.WriteDecisionsAsync(
+            [
+                new DecisionWrite("t1", "carol", [Decision(1), Decision(2)], 2),
+                new DecisionWrite("t1", "dave", [Decision(5)], 2),
+                new DecisionWrite("t1", "carol", [Decision(3)], 2),
+            ],
+            CancellationToken.None);
+        Assert.Equal(["d-2", "d-3"], (await sql.ReadDecisionsAsync("t1", "carol", 5, CancellationToken.None)).Select(d => d.DecisionId));
+        Assert.Equal(["d-5"], (await sql.ReadDecisionsAsync("t1", "dave", 5, CancellationToken.None)).Select(d => d.DecisionId));
+        Assert.Single(await store.ReadAsync("t1", "bob", keep: 3));
     }
 
     private static SignalData Signal(string id) => new()

@@ -163,22 +163,43 @@ public sealed class PostgresSignalLogStore(NpgsqlDataSource dataSource, int maxC
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task WriteDecisionsAsync(string tenantId, string userId, IReadOnlyList<StoredDecision> decisions, int keep, CancellationToken cancellationToken)
+    public Task WriteDecisionsAsync(string tenantId, string userId, IReadOnlyList<StoredDecision> decisions, int keep, CancellationToken cancellationToken) =>
+        WriteDecisionsAsync([new DecisionWrite(tenantId, userId, decisions, keep)], cancellationToken);
+
+    /// <summary>
+    /// Several users' decisions in one transaction and one round trip (the silo's decision queue
+    /// hands over a batch): one commit, so one WAL flush, instead of one per user. A failure fails
+    /// the whole batch, as on SQLite; the grains keep their decisions and write them again.
+    /// </summary>
+    public async Task WriteDecisionsAsync(IReadOnlyList<DecisionWrite> writes, CancellationToken cancellationToken)
     {
-        // Two statements in one batch, which PostgreSQL runs as one implicit transaction.
-        await using var command = dataSource.CreateCommand("""
-            INSERT INTO clarity_decisions (tenant_id, user_id, decision_id, payload)
-            SELECT @tenant, @user, d.id, d.payload FROM unnest(@ids, @payloads) WITH ORDINALITY AS d(id, payload, n) ORDER BY d.n
-            ON CONFLICT (tenant_id, user_id, decision_id) DO NOTHING;
-            DELETE FROM clarity_decisions WHERE tenant_id = @tenant AND user_id = @user AND seq < (
-                SELECT seq FROM clarity_decisions WHERE tenant_id = @tenant AND user_id = @user ORDER BY seq DESC OFFSET @skip LIMIT 1)
-            """);
-        command.Parameters.Add(new NpgsqlParameter<string>("tenant", tenantId));
-        command.Parameters.Add(new NpgsqlParameter<string>("user", userId));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("ids", [.. decisions.Select(d => d.DecisionId)]));
-        command.Parameters.Add(new NpgsqlParameter<string[]>("payloads", [.. decisions.Select(d => d.Payload)]));
-        command.Parameters.Add(new NpgsqlParameter<long>("skip", Math.Max(0, keep - 1)));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var write in writes)
+        {
+            var insert = new NpgsqlBatchCommand("""
+                INSERT INTO clarity_decisions (tenant_id, user_id, decision_id, payload)
+                SELECT $1, $2, d.id, d.payload FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS d(id, payload, n) ORDER BY d.n
+                ON CONFLICT (tenant_id, user_id, decision_id) DO NOTHING
+                """);
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = write.TenantId });
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = write.UserId });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. write.Decisions.Select(d => d.DecisionId)] });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. write.Decisions.Select(d => d.Payload)] });
+            batch.BatchCommands.Add(insert);
+            // Keep the user's newest decisions only.
+            var prune = new NpgsqlBatchCommand("""
+                DELETE FROM clarity_decisions WHERE tenant_id = $1 AND user_id = $2 AND seq < (
+                    SELECT seq FROM clarity_decisions WHERE tenant_id = $1 AND user_id = $2 ORDER BY seq DESC OFFSET $3 LIMIT 1)
+                """);
+            prune.Parameters.Add(new NpgsqlParameter<string> { TypedValue = write.TenantId });
+            prune.Parameters.Add(new NpgsqlParameter<string> { TypedValue = write.UserId });
+            prune.Parameters.Add(new NpgsqlParameter<long> { TypedValue = Math.Max(0, write.Keep - 1) });
+            batch.BatchCommands.Add(prune);
+        }
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<StoredDecision>> ReadDecisionsAsync(string tenantId, string userId, int keep, CancellationToken cancellationToken)
