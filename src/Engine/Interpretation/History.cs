@@ -111,23 +111,6 @@ internal sealed class CategoryStats
         research[itemId] = ticks;
     }
 
-    public int ResearchedSince(long ticks)
-    {
-        if (_top?.Research is not { } research)
-        {
-            return 0;
-        }
-        var count = 0;
-        foreach (var at in research.Values)
-        {
-            if (at >= ticks)
-            {
-                count++;
-            }
-        }
-        return count;
-    }
-
     /// <summary>
     /// Distinct items viewed in the research that ends at <paramref name="ticks"/>: views chained
     /// back from it with no gap longer than <paramref name="gapTicks"/>. Short visits on different

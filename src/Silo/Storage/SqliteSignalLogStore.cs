@@ -105,11 +105,11 @@ public sealed class SqliteSignalLogStore(string connectionString) : ISignalLogSt
         prune.Transaction = transaction;
         prune.CommandText = """
             DELETE FROM clarity_decisions WHERE tenant_id = @tenant AND user_id = @user AND seq < (
-                SELECT seq FROM clarity_decisions WHERE tenant_id = @tenant AND user_id = @user ORDER BY seq DESC LIMIT 1 OFFSET @skip)
+                SELECT seq FROM clarity_decisions WHERE tenant_id = @tenant AND user_id = @user ORDER BY seq DESC LIMIT 1 OFFSET @newer)
             """;
         var pruneTenant = prune.Parameters.Add("@tenant", SqliteType.Text);
         var pruneUser = prune.Parameters.Add("@user", SqliteType.Text);
-        var pruneSkip = prune.Parameters.Add("@skip", SqliteType.Integer);
+        var pruneNewer = prune.Parameters.Add("@newer", SqliteType.Integer);
         foreach (var write in writes)
         {
             insertTenant.Value = write.TenantId;
@@ -122,7 +122,7 @@ public sealed class SqliteSignalLogStore(string connectionString) : ISignalLogSt
             }
             pruneTenant.Value = write.TenantId;
             pruneUser.Value = write.UserId;
-            pruneSkip.Value = Math.Max(0, write.Keep - 1);
+            pruneNewer.Value = Math.Max(0, write.Keep - 1);
             await prune.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
