@@ -77,10 +77,16 @@ public sealed partial class SelfModelGrain(
     // When the state first changed since the last snapshot (null: nothing unwritten).
     private DateTimeOffset? _dirtySince;
 
-    // The write-behind timer runs only while there is something to write. A silo holds many more
-    // activations that only read than ones that change, and a ticking timer on each of them is
-    // a grain turn per activation per period for nothing.
-    private IGrainTimer? _writeBehind;
+    // One grain timer per activation serves both schedules, armed for the earlier of the two: a
+    // timer costs about 450 bytes of every active user's heap. Housekeeping is due every period
+    // (measured from the end of the last one, as a periodic grain timer would); the write-behind
+    // only while there is something to write (null: stopped). A silo holds many more activations
+    // that only read than ones that change, and a write-behind tick on each of them would be a
+    // grain turn per activation per period for nothing.
+    private IGrainTimer? _timer;
+    private DateTimeOffset _housekeepAt;
+    private DateTimeOffset? _writeBehindAt;
+    private bool _ticking;
 
     // The snapshot write started by an ingest and not awaited by it: at most one at a time, and
     // every other write of the state waits for it (two writes in flight would race on the ETag).
@@ -99,9 +105,9 @@ public sealed partial class SelfModelGrain(
         var window = state.State.WindowSignals(engine);
         ReleaseSnapshot();
         await ReplayLogAsync(window, cancellationToken);
-        var period = options.Value.HousekeepingPeriod;
-        this.RegisterGrainTimer(HousekeepAsync, new GrainTimerCreationOptions(period, period));
+        _housekeepAt = clock.GetUtcNow() + options.Value.HousekeepingPeriod;
         ScheduleWriteBehind();
+        _timer = this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(UntilNextTick(), Timeout.InfiniteTimeSpan));
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -220,6 +226,43 @@ public sealed partial class SelfModelGrain(
         return _model.FindDecision(decisionId)?.ToView();
     }
 
+    // A tick runs whichever of the two schedules is due (housekeeping first, as its snapshot may
+    // leave nothing for the write-behind), then arms the timer for the next one. Grain timers
+    // re-arm only after the callback completes, using the latest Change, so ticks never overlap.
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        _ticking = true;
+        try
+        {
+            if (IsDue(_housekeepAt))
+            {
+                await HousekeepAsync(cancellationToken);
+                _housekeepAt = clock.GetUtcNow() + options.Value.HousekeepingPeriod;
+            }
+            if (_writeBehindAt is { } writeBehindAt && IsDue(writeBehindAt))
+            {
+                await WriteBehindTickAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            _ticking = false;
+            _timer?.Change(UntilNextTick(), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    // A system timer may fire up to its resolution before the instant it was armed for.
+    private bool IsDue(DateTimeOffset at) => clock.GetUtcNow() >= at - TimerResolution;
+
+    private static readonly TimeSpan TimerResolution = TimeSpan.FromMilliseconds(16);
+
+    private TimeSpan UntilNextTick()
+    {
+        var next = _writeBehindAt is { } writeBehindAt && writeBehindAt < _housekeepAt ? writeBehindAt : _housekeepAt;
+        var due = next - clock.GetUtcNow();
+        return due > TimeSpan.Zero ? due : TimeSpan.Zero;
+    }
+
     private async Task HousekeepAsync(CancellationToken cancellationToken)
     {
         var changes = engine.Housekeep(_model, clock.GetUtcNow());
@@ -270,14 +313,19 @@ public sealed partial class SelfModelGrain(
         {
             _dirtySince ??= clock.GetUtcNow();
         }
-        if (_writeBehind is null && (Dirty || _unsavedDecisions.Count > 0))
+        if (_writeBehindAt is null && (Dirty || _unsavedDecisions.Count > 0))
         {
             // The first tick falls anywhere in [period/2, 3*period/2): users changed together (a
             // batch for many users, a restart) would otherwise all write in the same instant, every
             // period, and the signal log's commits would queue behind them.
             var period = options.Value.SnapshotPeriod;
             var firstTick = period / 2 + TimeSpan.FromTicks(Random.Shared.NextInt64(Math.Max(1, period.Ticks)));
-            _writeBehind = this.RegisterGrainTimer(WriteBehindTickAsync, new GrainTimerCreationOptions(firstTick, period));
+            _writeBehindAt = clock.GetUtcNow() + firstTick;
+            if (!_ticking)
+            {
+                // Within a tick the timer is armed when it ends.
+                _timer?.Change(UntilNextTick(), Timeout.InfiniteTimeSpan);
+            }
         }
     }
 
@@ -296,13 +344,11 @@ public sealed partial class SelfModelGrain(
             _snapshotWrite = SnapshotIfChangedAsync(CancellationToken.None);
         }
         await SaveDecisionsBehindAsync(cancellationToken);
-        // What failed stays pending and the timer keeps ticking; once all is written it stops
-        // until the next change starts it again.
-        if (!Dirty && _unsavedDecisions.Count == 0 && _snapshotWrite.IsCompleted)
-        {
-            _writeBehind?.Dispose();
-            _writeBehind = null;
-        }
+        // What failed stays pending and the write-behind keeps ticking; once all is written it
+        // stops until the next change starts it again.
+        _writeBehindAt = !Dirty && _unsavedDecisions.Count == 0 && _snapshotWrite.IsCompleted
+            ? null
+            : clock.GetUtcNow() + options.Value.SnapshotPeriod;
     }
 
     private async Task WriteBehindAsync(CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Clarity.Engine.Beliefs;
 using Clarity.Grains.Interfaces;
 using Clarity.Grains.State;
 using Microsoft.Extensions.DependencyInjection;
@@ -109,6 +110,67 @@ public sealed class WriteBehindTests(ClusterFixture fixture)
         }
         finally
         {
+            fixture.Events.Snapshotted -= OnSnapshotted;
+        }
+    }
+
+    [Fact]
+    public async Task One_timer_serves_both_the_write_behind_and_housekeeping_on_their_own_schedules()
+    {
+        var key = SelfModelKey.For("t1", "one-timer-" + Guid.NewGuid().ToString("N"));
+        var grain = fixture.Grains.GetGrain<ISelfModelGrain>(key);
+        var activatedAt = fixture.Clock.GetUtcNow();
+        var housekept = new List<DateTimeOffset>();
+        var snapshotted = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var housekeptTwice = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnHousekept(string grainKey, IReadOnlyList<BeliefChange> changes)
+        {
+            if (grainKey == key)
+            {
+                lock (housekept)
+                {
+                    housekept.Add(fixture.Clock.GetUtcNow());
+                    if (housekept.Count == 2)
+                    {
+                        housekeptTwice.TrySetResult();
+                    }
+                }
+            }
+        }
+        void OnSnapshotted(string grainKey, long position)
+        {
+            if (grainKey == key)
+            {
+                snapshotted.TrySetResult(fixture.Clock.GetUtcNow());
+            }
+        }
+        fixture.Events.Housekept += OnHousekept;
+        fixture.Events.Snapshotted += OnSnapshotted;
+        try
+        {
+            Assert.Equal(new IngestResult(1, 0), await grain.IngestAsync([Purchase("o1", "garden/tools", activatedAt)]));
+
+            // The write-behind ticks every SnapshotPeriod while the change is unwritten; meanwhile
+            // housekeeping still comes every HousekeepingPeriod, and goes on once nothing is left to write.
+            var writtenAt = await TickUntilAsync(grain, snapshotted.Task);
+            for (var i = 0; i < 40 && !housekeptTwice.Task.IsCompleted; i++)
+            {
+                fixture.Clock.Advance(Options.SnapshotPeriod);
+                await grain.GetSelfModelAsync(null);
+            }
+            await housekeptTwice.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+            var period = Options.HousekeepingPeriod;
+            Assert.True(writtenAt - activatedAt >= Options.SnapshotMaxAge, $"snapshot written {writtenAt - activatedAt} after the change");
+            lock (housekept)
+            {
+                Assert.True(housekept[0] - activatedAt >= period, $"first housekeeping {housekept[0] - activatedAt} after activation");
+                Assert.True(housekept[1] - housekept[0] >= period, $"housekeeping {housekept[1] - housekept[0]} apart");
+            }
+        }
+        finally
+        {
+            fixture.Events.Housekept -= OnHousekept;
             fixture.Events.Snapshotted -= OnSnapshotted;
         }
     }
