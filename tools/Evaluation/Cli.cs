@@ -20,7 +20,7 @@ public static class Cli
           --no-tune              skip validation tuning; use the first value of each grid
           --scenarios            also run the scenario simulator (known truth: ranking, AbsurdRepeat@10,
                                  truth recovery, recovery after a category is ignored, calibration per kind)
-          --scenario-users N     simulated users (default 800; 8 archetypes in turn)
+          --scenario-users N     simulated users (default 2400; 8 archetypes in turn)
           --scenarios-only       run only the scenarios and print their verdict (no report; for quick looks)
           --no-real-calibration  skip the calibration of belief confidence on the real log
           --col-invoice NAME     column roles by header name (defaults: InvoiceNo, StockCode, Description,
