@@ -9,7 +9,7 @@ public interface IFloorGrain : IGrainWithStringKey
 {
     /// <summary>Counts each signal's category in memory; nothing is durable.</summary>
     [Alias("Ingest")]
-    Task<IngestResult> IngestAsync(IReadOnlyList<SignalData> signals);
+    Task<IngestResult> IngestAsync([Immutable] IReadOnlyList<SignalData> signals);
 
     /// <summary>Up to 20 small records: the counted categories.</summary>
     [Alias("Read")]

@@ -12,10 +12,12 @@ public partial interface ISelfModelGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Applies a batch of this user's signals. Returns once they are durable. Signals whose id was
-    /// already accepted for this user are counted as duplicates and change nothing.
+    /// already accepted for this user are counted as duplicates and change nothing. The list is
+    /// passed without a copy (<c>[Immutable]</c>): callers must not change it while the call runs,
+    /// and the grain only reads it.
     /// </summary>
     [Alias("Ingest")]
-    Task<IngestResult> IngestAsync(IReadOnlyList<SignalData> signals);
+    Task<IngestResult> IngestAsync([Immutable] IReadOnlyList<SignalData> signals);
 
     /// <summary>The self-model evaluated at <paramref name="asOf"/> (now when null). Confidence is computed at call time.</summary>
     [Alias("GetSelfModel")]

@@ -56,7 +56,7 @@ internal static class LoadTestRunner
             using var temp = new TempDirectory("embedded");
             log.WriteLine("Phase: embedded store (SQLite)");
             await using var gateway = await GatewayProcess.StartAsync(dll, temp.Path, null, options.GatewaySettings, log, cancellationToken);
-            await MeasureGatewayAsync(report, "embedded store (SQLite)", gateway.Url, null, options, log, cancellationToken);
+            await MeasureGatewayAsync(report, "embedded store (SQLite)", gateway.Url, null, options, log, cancellationToken, Meter(gateway, null));
         }
         if (!options.SkipPostgres)
         {
@@ -75,7 +75,7 @@ internal static class LoadTestRunner
                         "the 'PostgreSQL' phase's Clarity figures are on the embedded store; its raw PostgreSQL floor is real.");
                 }
                 await MeasureGatewayAsync(report, usesPostgres ? "PostgreSQL" : "PostgreSQL requested (gateway on embedded store)",
-                    gateway.Url, connectionString, options, log, cancellationToken);
+                    gateway.Url, connectionString, options, log, cancellationToken, Meter(gateway, server));
             }
             if (usesPostgres && !options.SkipScale)
             {
@@ -119,7 +119,10 @@ internal static class LoadTestRunner
         return list;
     }
 
-    private static async Task MeasureGatewayAsync(Report report, string phase, Uri url, string? postgres, LoadTestOptions options, TextWriter log, CancellationToken cancellationToken)
+    private static CpuMeter? Meter(GatewayProcess gateway, PostgresServer? server) =>
+        CpuMeter.Supported ? new CpuMeter(gateway.ProcessId, server?.PostmasterPid) : null;
+
+    private static async Task MeasureGatewayAsync(Report report, string phase, Uri url, string? postgres, LoadTestOptions options, TextWriter log, CancellationToken cancellationToken, CpuMeter? cpu = null)
     {
         var workloads = new Workloads(options.Users, DateTimeOffset.UtcNow);
         var clients = options.Concurrency.ToDictionary(c => c, c => LoadLoop.CreateClient(url, c, "dev-key"));
@@ -162,13 +165,29 @@ internal static class LoadTestRunner
                 {
                     foreach (var w in list)
                     {
+                        var before = cpu?.Read();
                         var result = await LoadLoop.RunAsync(clients[c], n => w.Request(workloads, n), c, options.RunTime, options.MaxRequestsPerRun, cancellationToken);
                         series.Single(s => s.Name == w.Name && s.Concurrency == c).Runs.Add(result);
+                        if (cpu?.Read() is { } after && before is { } start && result.Requests > 0)
+                        {
+                            // Per item (signal, candidate, request), so that runs of different throughput compare.
+                            var items = (double)result.Requests * w.Items;
+                            log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                                $"    {w.Name}, {c} connections: {items / result.Elapsed.TotalSeconds:0} {w.Unit}/s, CPU per item: gateway {(after.Gateway - start.Gateway).TotalMicroseconds / items:0.0} us, PostgreSQL {(after.Postgres - start.Postgres).TotalMicroseconds / items:0.0} us"));
+                        }
                     }
                 }
                 if (rawFloor is not null)
                 {
-                    rawFloor.Runs.Add(await PostgresFloor.RunAsync(postgres!, options.RunTime, options.MaxRequestsPerRun, cancellationToken));
+                    var before = cpu?.Read();
+                    var result = await PostgresFloor.RunAsync(postgres!, options.RunTime, options.MaxRequestsPerRun, cancellationToken);
+                    rawFloor.Runs.Add(result);
+                    if (cpu?.Read() is { } after && before is { } start && result.Requests > 0)
+                    {
+                        var rows = (double)result.Requests * PostgresFloor.RowsPerStatement;
+                        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"    {RawPostgres}: {rows / result.Elapsed.TotalSeconds:0} rows/s, CPU per row: PostgreSQL {(after.Postgres - start.Postgres).TotalMicroseconds / rows:0.0} us"));
+                    }
                 }
             }
             report.AddPhase(phase, series, rawFloor, list);

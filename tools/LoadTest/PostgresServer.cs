@@ -30,6 +30,27 @@ internal sealed class PostgresServer : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>The server's postmaster pid (first line of its pid file), or null when unreadable.</summary>
+    public int? PostmasterPid
+    {
+        get
+        {
+            try
+            {
+                var first = File.ReadLines(Path.Combine(_directory, "data", "postmaster.pid")).FirstOrDefault();
+                return int.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+    }
+
     public static string? FindBin()
     {
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':'))

@@ -1,5 +1,6 @@
 using Clarity.Engine.Beliefs;
 using Clarity.Gateway.Auth;
+using Clarity.Gateway.Cluster;
 using Clarity.Gateway.Me;
 using Clarity.Gateway.Model;
 using Clarity.Grains.Interfaces;
@@ -177,7 +178,7 @@ public static class ControlApi
     }
 
     private static ISelfModelGrain Grain(IGrainFactory grains, HttpContext http, string userId) =>
-        grains.GetGrain<ISelfModelGrain>(SelfModelKey.For(http.User.TenantId(), userId));
+        GrainReferences<ISelfModelGrain>.Get(grains, SelfModelKey.For(http.User.TenantId(), userId));
 
     private static ValidationProblem? InvalidIds(GatewayLimits limits, string userId, string beliefId)
     {

@@ -1,4 +1,5 @@
 using Clarity.Gateway.Auth;
+using Clarity.Gateway.Cluster;
 using Clarity.Gateway.Model;
 using Clarity.Grains.Interfaces;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -30,18 +31,18 @@ public static class FloorsApi
         var floors = v1.MapGroup("/floors").ExcludeFromDescription();
         floors.MapPost("/signals", IngestAsync);
         floors.MapGet("/users/{userId}/read", (string userId, HttpContext http, IGrainFactory grains) =>
-            grains.GetGrain<IFloorGrain>(SelfModelKey.For(http.User.TenantId(), userId)).ReadAsync());
+            GrainReferences<IFloorGrain>.Get(grains, SelfModelKey.For(http.User.TenantId(), userId)).ReadAsync());
         floors.MapPost("/users/{userId}/rerank", (string userId, RerankInput request, HttpContext http, IGrainFactory grains) =>
-            grains.GetGrain<IFloorGrain>(SelfModelKey.For(http.User.TenantId(), userId)).RerankAsync(
+            GrainReferences<IFloorGrain>.Get(grains, SelfModelKey.For(http.User.TenantId(), userId)).RerankAsync(
                 [.. (request.Candidates ?? []).Select(c => new CandidateData { Id = c?.Id ?? "", Category = c?.Category ?? "", Score = c?.Score })]));
         // The activation floor: a grain whose small state lives in the same store as the self-models.
         floors.MapPost("/stored/{userId}", async (string userId, HttpContext http, IGrainFactory grains) =>
         {
-            await grains.GetGrain<IStoredFloorGrain>(SelfModelKey.For(http.User.TenantId(), userId)).WriteAsync();
+            await GrainReferences<IStoredFloorGrain>.Get(grains, SelfModelKey.For(http.User.TenantId(), userId)).WriteAsync();
             return TypedResults.NoContent();
         });
         floors.MapGet("/stored/{userId}", (string userId, HttpContext http, IGrainFactory grains) =>
-            grains.GetGrain<IStoredFloorGrain>(SelfModelKey.For(http.User.TenantId(), userId)).ReadAsync());
+            GrainReferences<IStoredFloorGrain>.Get(grains, SelfModelKey.For(http.User.TenantId(), userId)).ReadAsync());
     }
 
     // The same body as POST /v1/signals, grouped by user without validation: the floor is the
@@ -51,7 +52,7 @@ public static class FloorsApi
         var tenant = http.User.TenantId();
         var byUser = (request.Signals ?? []).OfType<SignalInput>().GroupBy(s => s.UserId ?? "");
         var results = await Task.WhenAll(byUser.Select(group =>
-            grains.GetGrain<IFloorGrain>(SelfModelKey.For(tenant, group.Key)).IngestAsync(
+            GrainReferences<IFloorGrain>.Get(grains, SelfModelKey.For(tenant, group.Key)).IngestAsync(
                 [.. group.Select(s => new SignalData
                 {
                     Id = s.Id ?? "",

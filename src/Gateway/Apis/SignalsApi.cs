@@ -1,4 +1,5 @@
 using Clarity.Gateway.Auth;
+using Clarity.Gateway.Cluster;
 using Clarity.Gateway.Model;
 using Clarity.Grains.Interfaces;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -33,7 +34,7 @@ public static class SignalsApi
         var tenant = http.User.TenantId();
         // One call per user, all users at once; each call returns only once its signals are durable.
         var results = await Task.WhenAll(byUser.Select(pair =>
-            grains.GetGrain<ISelfModelGrain>(SelfModelKey.For(tenant, pair.Key)).IngestAsync(pair.Value)));
+            GrainReferences<ISelfModelGrain>.Get(grains, SelfModelKey.For(tenant, pair.Key)).IngestAsync(pair.Value)));
         return TypedResults.Ok(new IngestResult(results.Sum(r => r.Accepted), results.Sum(r => r.Duplicates)));
     }
 }

@@ -1,4 +1,5 @@
 using Clarity.Gateway.Auth;
+using Clarity.Gateway.Cluster;
 using Clarity.Gateway.Model;
 using Clarity.Grains.Interfaces;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -42,7 +43,7 @@ public static class UsersApi
         {
             return UnknownDecision();
         }
-        var grain = grains.GetGrain<ISelfModelGrain>(SelfModelKey.For(http.User.TenantId(), userId));
+        var grain = GrainReferences<ISelfModelGrain>.Get(grains, SelfModelKey.For(http.User.TenantId(), userId));
         return await grain.GetDecisionAsync(decisionId) is { } decision ? TypedResults.Ok(decision) : UnknownDecision();
     }
 
@@ -61,7 +62,7 @@ public static class UsersApi
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["userId"] = [error] }, detail: "The user id is invalid.");
         }
-        var grain = grains.GetGrain<ISelfModelGrain>(SelfModelKey.For(http.User.TenantId(), userId));
+        var grain = GrainReferences<ISelfModelGrain>.Get(grains, SelfModelKey.For(http.User.TenantId(), userId));
         return FastJson.Ok(await grain.GetSelfModelAsync(asOf));
     }
 
@@ -79,7 +80,7 @@ public static class UsersApi
         {
             return TypedResults.ValidationProblem(errors.ToDictionary(), detail: "The rerank request is invalid; see errors.");
         }
-        var grain = grains.GetGrain<ISelfModelGrain>(SelfModelKey.For(http.User.TenantId(), userId));
+        var grain = GrainReferences<ISelfModelGrain>.Get(grains, SelfModelKey.For(http.User.TenantId(), userId));
         return FastJson.Ok(await grain.RerankAsync(call));
     }
 }

@@ -52,20 +52,24 @@ public static class RequestValidation
         var byUser = new Dictionary<string, List<SignalData>>(StringComparer.Ordinal);
         for (var i = 0; i < signals.Count; i++)
         {
-            var prefix = $"signals[{i}]";
+            // Field paths are formatted only for a field in error: a valid batch of 1,000 signals
+            // would otherwise build thousands of strings to throw away.
             if (signals[i] is not { } input)
             {
-                errors.Add(prefix, "A signal must be an object.");
+                errors.Add($"signals[{i}]", "A signal must be an object.");
                 continue;
             }
-            errors.Add($"{prefix}.userId", limits.CheckId(input.UserId, "user id"));
+            if (limits.CheckId(input.UserId, "user id") is { } badUser)
+            {
+                errors.Add($"signals[{i}].userId", badUser);
+            }
             if (input.OccurredAt is null)
             {
-                errors.Add($"{prefix}.occurredAt", "The time the signal occurred (RFC 3339 with offset) is required.");
+                errors.Add($"signals[{i}].occurredAt", "The time the signal occurred (RFC 3339 with offset) is required.");
             }
             if (input.Item is null)
             {
-                errors.Add($"{prefix}.item", "The item is required.");
+                errors.Add($"signals[{i}].item", "The item is required.");
             }
             if (input.OccurredAt is null || input.Item is null || input.UserId is null)
             {
@@ -93,7 +97,7 @@ public static class RequestValidation
             };
             foreach (var (field, message) in limits.CheckSignal(signal))
             {
-                errors.Add($"{prefix}.{field}", message);
+                errors.Add($"signals[{i}].{field}", message);
             }
             if (!byUser.TryGetValue(input.UserId, out var list))
             {

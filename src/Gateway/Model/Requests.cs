@@ -3,20 +3,49 @@ namespace Clarity.Gateway.Model;
 // Request bodies as clients send them. Every field is nullable so that a missing field becomes a
 // validation error keyed by its path (signals[3].item.category) rather than a parse failure.
 
-public sealed record IngestRequest(IReadOnlyList<SignalInput?>? Signals);
+// Settable properties rather than constructor parameters, for the reason given at RerankInput:
+// a batch is read once per signal, item and context.
+public sealed record IngestRequest
+{
+    public IReadOnlyList<SignalInput?>? Signals { get; init; }
+}
 
-public sealed record SignalInput(
-    string? Id,
-    string? UserId,
-    string? Type,
-    DateTimeOffset? OccurredAt,
-    ItemInput? Item,
-    double? Value,
-    ContextInput? Context);
+public sealed record SignalInput
+{
+    public string? Id { get; init; }
 
-public sealed record ItemInput(string? Id, string? Category, double? Price, IReadOnlyList<string?>? Tags);
+    public string? UserId { get; init; }
 
-public sealed record ContextInput(string? SessionId, string? DecisionId, bool? Gift);
+    public string? Type { get; init; }
+
+    public DateTimeOffset? OccurredAt { get; init; }
+
+    public ItemInput? Item { get; init; }
+
+    public double? Value { get; init; }
+
+    public ContextInput? Context { get; init; }
+}
+
+public sealed record ItemInput
+{
+    public string? Id { get; init; }
+
+    public string? Category { get; init; }
+
+    public double? Price { get; init; }
+
+    public IReadOnlyList<string?>? Tags { get; init; }
+}
+
+public sealed record ContextInput
+{
+    public string? SessionId { get; init; }
+
+    public string? DecisionId { get; init; }
+
+    public bool? Gift { get; init; }
+}
 
 // The rerank body is read once per candidate: settable properties let the reader fill each object
 // in place, where constructor parameters (more than four) go through an argument array that boxes

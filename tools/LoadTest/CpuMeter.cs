@@ -1,0 +1,69 @@
+using System.Globalization;
+
+namespace Clarity.LoadTest;
+
+/// <summary>
+/// CPU time of the processes under test, from <c>/proc</c> (Linux only): the gateway by its pid and
+/// the throwaway PostgreSQL server as its postmaster and every process it started, exited ones
+/// included (the postmaster's children's time). On a shared machine throughput moves with the
+/// neighbours' load, CPU spent per item much less, so runs log both.
+/// </summary>
+internal sealed class CpuMeter(int gatewayPid, int? postmasterPid)
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on every Linux ABI .NET runs on
+
+    public static bool Supported => Directory.Exists("/proc/self");
+
+    public (TimeSpan Gateway, TimeSpan Postgres) Read()
+    {
+        var gateway = Ticks(gatewayPid, children: false) ?? 0;
+        long postgres = 0;
+        if (postmasterPid is { } master)
+        {
+            postgres = Ticks(master, children: true) ?? 0;
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                    && Fields(pid) is { } fields && fields.Length > 20 && fields[1] == master.ToString(CultureInfo.InvariantCulture))
+                {
+                    postgres += Sum(fields, children: false);
+                }
+            }
+        }
+        return (FromTicks(gateway), FromTicks(postgres));
+    }
+
+    private static TimeSpan FromTicks(long ticks) => TimeSpan.FromSeconds(ticks / TicksPerSecond);
+
+    private static long? Ticks(int pid, bool children) => Fields(pid) is { Length: > 20 } fields ? Sum(fields, children) : null;
+
+    // Fields after the command name: [0] state, [1] ppid, ..., [11] utime, [12] stime, [13] cutime, [14] cstime.
+    private static long Sum(string[] fields, bool children)
+    {
+        var sum = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        if (children)
+        {
+            sum += long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture);
+        }
+        return sum;
+    }
+
+    private static string[]? Fields(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // The command name is in parentheses and may contain spaces.
+            var close = stat.LastIndexOf(')');
+            return close < 0 ? null : stat[(close + 2)..].Split(' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
