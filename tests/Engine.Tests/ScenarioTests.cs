@@ -217,13 +217,15 @@ public sealed class ScenarioTests
     [Fact]
     public void A_loyal_genre_watcher_is_not_ready_for_a_change()
     {
+        // Twelve dramas, one comedy, seven dramas: one switch in twelve items before the streak. (One
+        // excursion in seven would switch as often as an alternator with streaks of six.)
         var model = new SelfModel();
-        for (var i = 0; i < 14; i++)
+        for (var i = 0; i < 20; i++)
         {
-            Engine.Apply(model, Make(SignalType.Consume, i == 6 ? "movies/comedy" : "movies/drama", T0.AddHours(20 * i), item: $"f{i}", value: 1));
+            Engine.Apply(model, Make(SignalType.Consume, i == 12 ? "movies/comedy" : "movies/drama", T0.AddHours(20 * i), item: $"f{i}", value: 1));
         }
 
-        var variety = Belief(model, BeliefKind.Variety, "movies/drama", T0.AddDays(12));
+        var variety = Belief(model, BeliefKind.Variety, "movies/drama", T0.AddDays(17));
         Assert.False(variety.Holds);
         Assert.Equal("Happy to keep going with drama (movies)", variety.Statement);
     }

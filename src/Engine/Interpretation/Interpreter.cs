@@ -214,17 +214,19 @@ public sealed partial class BeliefEngine
         }
         // Switches among the items before the streak (the switch into the streak is not one of them).
         var rate = (root.GenreSwitches - 1.0) / (before - 1);
-        if (rate >= options.AlternatorRate && root.StreakLength > options.VarietySettledAfter)
+        if (rate < options.AlternatorRate / 2)
         {
+            AddEvidence(core, info.VarietyKey, signal, -options.VarietyAgainst, changes, "sticks with a genre");
+        }
+        else if (root.StreakLength > options.VarietySettledAfter)
+        {
+            // Longer than an alternator's streaks run: whoever keeps going this long, alternator or
+            // occasional switcher, is settling on the genre.
             AddEvidence(core, info.VarietyKey, signal, -options.VarietyAgainst, changes, $"settling on the genre; {root.StreakLength} in a row");
         }
         else if (rate >= options.AlternatorRate)
         {
             AddEvidence(core, info.VarietyKey, signal, options.VarietySupport, changes, $"alternates genres; {root.StreakLength} in a row");
-        }
-        else if (rate < options.AlternatorRate / 2)
-        {
-            AddEvidence(core, info.VarietyKey, signal, -options.VarietyAgainst, changes, "sticks with a genre");
         }
     }
 
