@@ -75,7 +75,7 @@ public sealed class DynamicsTests
 
         Assert.True(model.WindowSignals.Count <= engine.Options.Interpretation.ReorderWindowSignals);
         Assert.All(model.Beliefs.Values, b => Assert.True(b.Trail.Count <= 5));
-        Assert.True(model.Current.History.Stats.Count <= 10);
+        Assert.True(model.Current.History.StatsCount <= 10);
         Assert.True(model.Beliefs.Count <= engine.Options.MaxBeliefs);
     }
 

@@ -1,20 +1,41 @@
 namespace Clarity.Engine.Interpretation;
 
+/// <summary>An entry of a <see cref="StatsTable{T}"/>: statistics stored by value under their key.</summary>
+internal interface IStatsEntry
+{
+    string Key { get; set; }
+
+    /// <summary>The next entry of the bucket's chain (or of the freed chain), -1 at the end.</summary>
+    int Next { get; set; }
+
+    /// <summary>Latest event time that touched the entry: the least recently touched is evicted first.</summary>
+    long TouchedTicks { get; set; }
+
+    /// <summary>Takes its own copy of whatever it shares with the other history (see <see cref="History.Share"/>).</summary>
+    void Unshare();
+}
+
 /// <summary>
 /// What the interpreters remember about one category (or top-level category) of one user: enough to
 /// tell a replacement from a researched purchase, a regular re-buy from a one-off, a streak from an
 /// alternation, and a category's usual price. Bounded: a few numbers and small capped collections.
 /// </summary>
-internal sealed class CategoryStats
+/// <remarks>
+/// A value stored inline in its history's table (88 bytes; as an object behind a dictionary entry
+/// it took 116): statistics are the largest part of a self-model after its beliefs. Changed only
+/// through a reference into the table (<see cref="History.Resolve"/>).
+/// </remarks>
+internal struct CategoryStats : IStatsEntry
 {
     private const int ViewMemory = 8;
     private const int ResearchMemory = 32;
     private const int PriceMemory = 50;
 
-    public long TouchedTicks;
+    public string Key { get; set; }
 
-    /// <summary>Held by both the folded and the current history (copy-on-write, see <see cref="History.Share"/>).</summary>
-    public bool Shared;
+    public int Next { get; set; }
+
+    public long TouchedTicks { get; set; }
 
     // Leaf level: recent view instants (ring), purchases and their interval.
     private long[]? _views;
@@ -29,9 +50,13 @@ internal sealed class CategoryStats
     public double PriceLogSum;
     public int PriceCount;
 
+    // The view ring and the top-level part are also held by the other history's copy of this
+    // entry (copy-on-write, see History.Share) until either side touches it.
+    private bool _shared;
+
     // Top level: engagement, the comparison set since the last purchase, the genre streak. Kept
     // apart and allocated on first use: only top-level categories have them, and a user holds
-    // several statistics per category path (leaf, ancestors, items).
+    // several statistics per category path (leaf, ancestors).
     private TopLevel? _top;
 
     private sealed class TopLevel
@@ -53,15 +78,27 @@ internal sealed class CategoryStats
 
     private TopLevel Top => _top ??= new();
 
-    public int Engagement { get => _top?.Engagement ?? 0; set => Top.Engagement = value; }
+    public int Engagement { readonly get => _top?.Engagement ?? 0; set => Top.Engagement = value; }
 
-    public string? StreakGenre { get => _top?.Genre; set => Top.Genre = value; }
+    public string? StreakGenre { readonly get => _top?.Genre; set => Top.Genre = value; }
 
-    public int StreakLength { get => _top?.Length ?? 0; set => Top.Length = value; }
+    public int StreakLength { readonly get => _top?.Length ?? 0; set => Top.Length = value; }
 
-    public int GenreItems { get => _top?.Items ?? 0; set => Top.Items = value; }
+    public int GenreItems { readonly get => _top?.Items ?? 0; set => Top.Items = value; }
 
-    public int GenreSwitches { get => _top?.Switches ?? 0; set => Top.Switches = value; }
+    public int GenreSwitches { readonly get => _top?.Switches ?? 0; set => Top.Switches = value; }
+
+    public void MarkShared() => _shared = true;
+
+    public void Unshare()
+    {
+        if (_shared)
+        {
+            _shared = false;
+            _views = (long[]?)_views?.Clone();
+            _top = _top?.Clone();
+        }
+    }
 
     public void AddView(long ticks)
     {
@@ -70,7 +107,7 @@ internal sealed class CategoryStats
         _viewCount++;
     }
 
-    public int ViewsSince(long ticks)
+    public readonly int ViewsSince(long ticks)
     {
         if (_views is null)
         {
@@ -99,7 +136,7 @@ internal sealed class CategoryStats
         PriceCount++;
     }
 
-    public double UsualPrice => Math.Exp(PriceLogSum / PriceCount);
+    public readonly double UsualPrice => Math.Exp(PriceLogSum / PriceCount);
 
     public void AddResearch(string itemId, long ticks)
     {
@@ -116,7 +153,7 @@ internal sealed class CategoryStats
     /// back from it with no gap longer than <paramref name="gapTicks"/>. Short visits on different
     /// days between two purchases are browsing, not a comparison before buying.
     /// </summary>
-    public int ResearchedInVisit(long ticks, long gapTicks)
+    public readonly int ResearchedInVisit(long ticks, long gapTicks)
     {
         if (_top?.Research is not { Count: > 0 } research)
         {
@@ -143,9 +180,9 @@ internal sealed class CategoryStats
         return count;
     }
 
-    public bool HasResearched(string itemId) => _top?.Research is { } research && research.ContainsKey(itemId);
+    public readonly bool HasResearched(string itemId) => _top?.Research is { } research && research.ContainsKey(itemId);
 
-    public void ClearResearch() => _top?.Research?.Clear();
+    public readonly void ClearResearch() => _top?.Research?.Clear();
 
     public void RecordPurchase(long ticks)
     {
@@ -159,12 +196,13 @@ internal sealed class CategoryStats
         PurchaseCount++;
     }
 
-    public StatsDocument ToDocument(string path) => new(
-        path, TouchedTicks, _views, _viewCount, LastPurchaseTicks, PurchaseCount, MeanIntervalTicks, IntervalCount, ConsumeCount,
+    public readonly StatsDocument ToDocument() => new(
+        Key, TouchedTicks, _views, _viewCount, LastPurchaseTicks, PurchaseCount, MeanIntervalTicks, IntervalCount, ConsumeCount,
         PriceLogSum, PriceCount, Engagement, _top?.Research, StreakGenre, StreakLength, GenreItems, GenreSwitches);
 
     public static CategoryStats FromDocument(StatsDocument d) => new()
     {
+        Key = d.Path,
         _top = d.Engagement == 0 && d.Research is null && d.StreakGenre is null && d.StreakLength == 0 && d.GenreItems == 0 && d.GenreSwitches == 0
             ? null
             : new TopLevel
@@ -187,25 +225,309 @@ internal sealed class CategoryStats
         PriceLogSum = d.PriceLogSum,
         PriceCount = d.PriceCount,
     };
+}
 
-    public CategoryStats Clone()
+/// <summary>
+/// One item's purchases and their interval, for item-level repeat purchase: the purchase counters
+/// of <see cref="CategoryStats"/> only (56 bytes instead of 88; a user holds one per item bought).
+/// </summary>
+internal struct ItemStats : IStatsEntry
+{
+    public string Key { get; set; }
+
+    public int Next { get; set; }
+
+    public long TouchedTicks { get; set; }
+
+    public long LastPurchaseTicks;
+    public double MeanIntervalTicks;
+    public int PurchaseCount;
+    public int IntervalCount;
+
+    /// <summary>Nothing to copy: an item's statistics hold no references.</summary>
+    public readonly void Unshare()
     {
-        var copy = (CategoryStats)MemberwiseClone();
-        copy.Shared = false;
-        copy._views = (long[]?)_views?.Clone();
-        copy._top = _top?.Clone();
-        return copy;
+    }
+
+    public void RecordPurchase(long ticks)
+    {
+        if (PurchaseCount > 0 && ticks > LastPurchaseTicks)
+        {
+            var interval = ticks - LastPurchaseTicks;
+            MeanIntervalTicks = (MeanIntervalTicks * IntervalCount + interval) / (IntervalCount + 1);
+            IntervalCount = Math.Min(IntervalCount + 1, 8);
+        }
+        LastPurchaseTicks = Math.Max(LastPurchaseTicks, ticks);
+        PurchaseCount++;
+    }
+
+    // The same document as a category's, the counters an item does not keep at zero (as they always were).
+    public readonly StatsDocument ToDocument() => new(
+        Key, TouchedTicks, null, 0, LastPurchaseTicks, PurchaseCount, MeanIntervalTicks, IntervalCount, 0, 0, 0, 0, null, null, 0, 0, 0);
+
+    public static ItemStats FromDocument(StatsDocument d) => new()
+    {
+        Key = d.Path,
+        TouchedTicks = d.Touched,
+        LastPurchaseTicks = d.LastPurchase,
+        PurchaseCount = d.PurchaseCount,
+        MeanIntervalTicks = d.MeanInterval,
+        IntervalCount = d.IntervalCount,
+    };
+}
+
+/// <summary>
+/// A reference to an entry taken by <see cref="StatsTable{T}.Touch"/>, valid for the rest of the
+/// signal even if a later touch evicts the entry (see <see cref="StatsTable{T}.Resolve"/>).
+/// </summary>
+internal readonly record struct StatsHandle(int Index, int Evictions);
+
+/// <summary>
+/// Statistics by key, stored by value in one array with a bucket array beside it, bounded by
+/// evicting the least recently touched. Enumeration order is exactly a <see cref="Dictionary{TKey, TValue}"/>'s
+/// (entries in insertion order, a removed entry's slot reused by the next addition), because a
+/// snapshot's memory document lists statistics in that order.
+/// </summary>
+internal sealed class StatsTable<T>
+    where T : struct, IStatsEntry
+{
+    // Entry index + 1 of the first entry of each bucket's chain (0: empty).
+    private int[] _buckets = [];
+    private T[] _entries = [];
+    // Entries used so far (live or freed), the head of the freed entries' chain and how many it holds.
+    private int _used;
+    private int _free = -1;
+    private int _freeCount;
+    // Evictions so far, and the entries they removed since the last ForgetEvicted, as they were:
+    // a handle taken before an eviction keeps working on its entry's last state, as a reference to
+    // an evicted object would (see Resolve).
+    private int _evictions;
+    private List<(int Index, int Eviction, T Entry)>? _evicted;
+
+    public int Count => _used - _freeCount;
+
+    public void Reserve(int capacity)
+    {
+        if (capacity > _entries.Length)
+        {
+            Resize(capacity);
+        }
+    }
+
+    /// <summary>The entry for <paramref name="key"/>, created (evicting the least recently touched at the bound) when new, touched at <paramref name="ticks"/>.</summary>
+    public StatsHandle Touch(string key, long ticks, int bound)
+    {
+        var index = IndexOf(key);
+        if (index < 0)
+        {
+            if (Count >= bound)
+            {
+                Evict();
+            }
+            index = Insert(new T { Key = key });
+        }
+        else
+        {
+            // The other history keeps what it shared; this one takes its own copy.
+            _entries[index].Unshare();
+        }
+        ref var entry = ref _entries[index];
+        entry.TouchedTicks = Math.Max(entry.TouchedTicks, ticks);
+        return new StatsHandle(index, _evictions);
+    }
+
+    /// <summary>
+    /// The entry a handle refers to: in the table, or, when a touch after the handle evicted it,
+    /// its evicted copy (changes to it are lost with it, as they would be to an evicted object's).
+    /// </summary>
+    public ref T Resolve(StatsHandle handle)
+    {
+        if (handle.Evictions != _evictions && _evicted is { } evicted)
+        {
+            var entries = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(evicted);
+            for (var i = 0; i < entries.Length; i++)
+            {
+                if (entries[i].Eviction >= handle.Evictions && entries[i].Index == handle.Index)
+                {
+                    return ref entries[i].Entry;
+                }
+            }
+        }
+        return ref _entries[handle.Index];
+    }
+
+    /// <summary>Drops the evicted copies: no handle taken before this call is used after it.</summary>
+    public void ForgetEvicted() => _evicted = null;
+
+    /// <summary>A copy of the entry for <paramref name="key"/>, null when there is none (for readers).</summary>
+    public T? Find(string key)
+    {
+        var index = IndexOf(key);
+        return index >= 0 ? _entries[index] : null;
+    }
+
+    /// <summary>Adds or replaces a stored entry (a restore).</summary>
+    public void Restore(T stats)
+    {
+        var index = IndexOf(stats.Key);
+        if (index >= 0)
+        {
+            stats.Next = _entries[index].Next;
+            _entries[index] = stats;
+        }
+        else
+        {
+            Insert(stats);
+        }
+    }
+
+    /// <summary>The live entries in enumeration order.</summary>
+    public IEnumerable<T> Entries()
+    {
+        for (var i = 0; i < _used; i++)
+        {
+            if (_entries[i].Key is not null)
+            {
+                yield return _entries[i];
+            }
+        }
+    }
+
+    /// <summary>A copy of this table; <paramref name="markShared"/> marks what both then hold until one side touches it.</summary>
+    public StatsTable<T> Share(Action<T[], int>? markShared)
+    {
+        markShared?.Invoke(_entries, _used);
+        return new StatsTable<T>
+        {
+            _buckets = (int[])_buckets.Clone(),
+            _entries = (T[])_entries.Clone(),
+            _used = _used,
+            _free = _free,
+            _freeCount = _freeCount,
+        };
+    }
+
+    private int IndexOf(string key)
+    {
+        if (_buckets.Length == 0)
+        {
+            return -1;
+        }
+        var entries = _entries;
+        for (var i = _buckets[Bucket(key)] - 1; i >= 0; i = entries[i].Next)
+        {
+            if (string.Equals(entries[i].Key, key, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int Bucket(string key) => (int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)_buckets.Length);
+
+    private int Insert(T stats)
+    {
+        int index;
+        if (_freeCount > 0)
+        {
+            index = _free;
+            _free = _entries[index].Next;
+            _freeCount--;
+        }
+        else
+        {
+            if (_used == _entries.Length)
+            {
+                // Grow by half rather than doubling: a user's statistics are much of their self-model.
+                Resize(Math.Max(4, _entries.Length + (_entries.Length / 2)));
+            }
+            index = _used++;
+        }
+        ref var bucket = ref _buckets[Bucket(stats.Key)];
+        stats.Next = bucket - 1;
+        _entries[index] = stats;
+        bucket = index + 1;
+        return index;
+    }
+
+    // Least recently touched first (by event time, then by key so the choice is deterministic).
+    private void Evict()
+    {
+        var victim = -1;
+        var oldest = long.MaxValue;
+        for (var i = 0; i < _used; i++)
+        {
+            ref var entry = ref _entries[i];
+            if (entry.Key is null)
+            {
+                continue;
+            }
+            if (entry.TouchedTicks < oldest || (entry.TouchedTicks == oldest && victim >= 0 && string.CompareOrdinal(entry.Key, _entries[victim].Key) < 0))
+            {
+                victim = i;
+                oldest = entry.TouchedTicks;
+            }
+        }
+        if (victim >= 0)
+        {
+            (_evicted ??= []).Add((victim, _evictions, _entries[victim]));
+            _evictions++;
+            Remove(victim);
+        }
+    }
+
+    private void Remove(int index)
+    {
+        ref var bucket = ref _buckets[Bucket(_entries[index].Key)];
+        if (bucket - 1 == index)
+        {
+            bucket = _entries[index].Next + 1;
+        }
+        else
+        {
+            var previous = bucket - 1;
+            while (_entries[previous].Next != index)
+            {
+                previous = _entries[previous].Next;
+            }
+            _entries[previous].Next = _entries[index].Next;
+        }
+        _entries[index] = default;
+        _entries[index].Next = _free;
+        _free = index;
+        _freeCount++;
+    }
+
+    // Entries keep their indices (and so the enumeration order); the chains are rebuilt. Only
+    // called while no entry is freed, or with room to spare (a reserve), where freed entries keep
+    // their place in the freed chain.
+    private void Resize(int capacity)
+    {
+        Array.Resize(ref _entries, capacity);
+        _buckets = new int[capacity];
+        for (var i = 0; i < _used; i++)
+        {
+            ref var entry = ref _entries[i];
+            if (entry.Key is null)
+            {
+                continue;
+            }
+            ref var bucket = ref _buckets[Bucket(entry.Key)];
+            entry.Next = bucket - 1;
+            bucket = i + 1;
+        }
     }
 }
 
 /// <summary>The interpreters' memory of one user: category statistics, repeat counters, the last purchase.</summary>
 internal sealed class History
 {
-    // Collections are allocated on first use: the folded state holds none until a signal leaves the
+    // Tables are allocated on first use: the folded state holds none until a signal leaves the
     // reorder window, and many users never repeat a (type, item, session) or buy an item twice.
-    private Dictionary<string, CategoryStats>? _stats;
-    // Per item: its purchases and their interval (the same counters as a leaf category), for item-level repeat purchase.
-    private Dictionary<string, CategoryStats>? _items;
+    private StatsTable<CategoryStats>? _stats;
+    // Per item: its purchases and their interval, for item-level repeat purchase.
+    private StatsTable<ItemStats>? _items;
     private RepeatCounts? _repeats;
 
     /// <summary>Engagement signals (not impressions, not gifts) across all categories.</summary>
@@ -215,70 +537,39 @@ internal sealed class History
     public string? LastPurchaseItem;
     public long LastPurchaseTicks;
 
-    public IReadOnlyDictionary<string, CategoryStats> Stats => _stats ?? NoStats;
+    public int StatsCount => _stats?.Count ?? 0;
 
-    public IReadOnlyDictionary<string, CategoryStats> Items => _items ?? NoStats;
+    public int ItemCount => _items?.Count ?? 0;
 
-    private static IReadOnlyDictionary<string, CategoryStats> NoStats =>
-        System.Collections.ObjectModel.ReadOnlyDictionary<string, CategoryStats>.Empty;
+    public IEnumerable<CategoryStats> Stats => _stats?.Entries() ?? [];
 
-    public CategoryStats Touch(string category, long ticks, int bound) =>
-        Touch(_stats ??= new(StringComparer.Ordinal), category, ticks, bound);
+    public IEnumerable<ItemStats> Items => _items?.Entries() ?? [];
+
+    /// <summary>
+    /// The statistics of a category, created when new (evicting the least recently touched beyond
+    /// the bound). Change them through <see cref="Resolve"/>, after the signal's last touch.
+    /// </summary>
+    public StatsHandle Touch(string category, long ticks, int bound) =>
+        (_stats ??= new()).Touch(category, ticks, bound);
+
+    public ref CategoryStats Resolve(StatsHandle handle) => ref _stats!.Resolve(handle);
 
     /// <summary>The purchase counters of one item, created (evicting the least recently bought item beyond the bound) when new.</summary>
-    public CategoryStats TouchItem(string itemId, long ticks, int bound) =>
-        Touch(_items ??= new(StringComparer.Ordinal), itemId, ticks, bound);
-
-    public CategoryStats? Find(string category) => _stats is not null && _stats.TryGetValue(category, out var stats) ? stats : null;
-
-    public CategoryStats? FindItem(string itemId) => _items is not null && _items.TryGetValue(itemId, out var stats) ? stats : null;
-
-    private static CategoryStats Touch(Dictionary<string, CategoryStats> map, string key, long ticks, int bound)
+    public ref ItemStats TouchItem(string itemId, long ticks, int bound)
     {
-        if (!map.TryGetValue(key, out var stats))
-        {
-            if (map.Count >= bound)
-            {
-                Evict(map);
-            }
-            else if (map.Count == map.Capacity && map.Count >= 16)
-            {
-                // Grow by half rather than letting the dictionary double: a user's statistics are
-                // most of their self-model. Resizing keeps the entries' order (which exports follow).
-                map.EnsureCapacity(map.Count + (map.Count / 2));
-            }
-            stats = new CategoryStats();
-            map.Add(key, stats);
-        }
-        else if (stats.Shared)
-        {
-            // The other history keeps the original, now its own.
-            stats.Shared = false;
-            stats = stats.Clone();
-            map[key] = stats;
-        }
-        stats.TouchedTicks = Math.Max(stats.TouchedTicks, ticks);
-        return stats;
+        // Used at once, before any other touch: no evicted copy is needed.
+        var items = _items ??= new();
+        var handle = items.Touch(itemId, ticks, bound);
+        items.ForgetEvicted();
+        return ref items.Resolve(handle);
     }
 
-    // Least recently touched first (by event time, then by key so the choice is deterministic).
-    private static void Evict(Dictionary<string, CategoryStats> map)
-    {
-        string? victim = null;
-        long oldest = long.MaxValue;
-        foreach (var (path, stats) in map)
-        {
-            if (stats.TouchedTicks < oldest || (stats.TouchedTicks == oldest && string.CompareOrdinal(path, victim) < 0))
-            {
-                victim = path;
-                oldest = stats.TouchedTicks;
-            }
-        }
-        if (victim is not null)
-        {
-            map.Remove(victim);
-        }
-    }
+    /// <summary>Ends a signal's touches: its handles are not used any more, so evicted copies can go.</summary>
+    public void EndSignal() => _stats?.ForgetEvicted();
+
+    public CategoryStats? Find(string category) => _stats?.Find(category);
+
+    public ItemStats? FindItem(string itemId) => _items?.Find(itemId);
 
     /// <summary>
     /// How many times this (type, item, session) was seen before; counts it. Keys are 64-bit hashes:
@@ -288,22 +579,22 @@ internal sealed class History
 
     public IEnumerable<long[]> RepeatEntries() => _repeats?.Entries() ?? [];
 
-    /// <summary>Sizes the maps for a restore of that many statistics (instead of doubling their way up to it).</summary>
+    /// <summary>Sizes the tables for a restore of that many statistics (instead of growing their way up to it).</summary>
     public void Reserve(int stats, int items)
     {
         if (stats > 0)
         {
-            (_stats ??= new(stats, StringComparer.Ordinal)).EnsureCapacity(stats);
+            (_stats ??= new()).Reserve(stats);
         }
         if (items > 0)
         {
-            (_items ??= new(items, StringComparer.Ordinal)).EnsureCapacity(items);
+            (_items ??= new()).Reserve(items);
         }
     }
 
-    public void Restore(string category, CategoryStats stats) => (_stats ??= new(StringComparer.Ordinal))[category] = stats;
+    public void Restore(CategoryStats stats) => (_stats ??= new()).Restore(stats);
 
-    public void RestoreItem(string itemId, CategoryStats stats) => (_items ??= new(StringComparer.Ordinal))[itemId] = stats;
+    public void RestoreItem(ItemStats stats) => (_items ??= new()).Restore(stats);
 
     public void RestoreRepeat(long key, int count, int bound)
     {
@@ -314,38 +605,26 @@ internal sealed class History
     }
 
     /// <summary>
-    /// A copy that shares every statistics object with this one until either side touches it (only
-    /// <see cref="Touch(string, long, int)"/> and <see cref="TouchItem"/> hand out statistics to change). The current
-    /// state is rebuilt from the folded one at every late signal and restore, and most statistics
-    /// are never touched by the reorder window: shared, a user holds them once instead of twice.
+    /// A copy whose statistics' view rings and top-level parts are shared with this one until either
+    /// side touches them (only <see cref="Touch(string, long, int)"/> hands out statistics to change).
+    /// The current state is rebuilt from the folded one at every late signal and restore.
     /// </summary>
-    public History Share()
+    public History Share() => new()
     {
-        var copy = new History
-        {
-            Engagement = Engagement,
-            LastPurchaseCategory = LastPurchaseCategory,
-            LastPurchaseItem = LastPurchaseItem,
-            LastPurchaseTicks = LastPurchaseTicks,
-            _stats = Shared(_stats),
-            _items = Shared(_items),
-            _repeats = _repeats?.Clone(),
-        };
-        return copy;
+        Engagement = Engagement,
+        LastPurchaseCategory = LastPurchaseCategory,
+        LastPurchaseItem = LastPurchaseItem,
+        LastPurchaseTicks = LastPurchaseTicks,
+        _stats = _stats?.Share(MarkShared),
+        _items = _items?.Share(null),
+        _repeats = _repeats?.Clone(),
+    };
 
-        static Dictionary<string, CategoryStats>? Shared(Dictionary<string, CategoryStats>? map)
+    private static void MarkShared(CategoryStats[] entries, int used)
+    {
+        for (var i = 0; i < used; i++)
         {
-            if (map is null)
-            {
-                return null;
-            }
-            var copy = new Dictionary<string, CategoryStats>(map.Count, StringComparer.Ordinal);
-            foreach (var (key, stats) in map)
-            {
-                stats.Shared = true;
-                copy.Add(key, stats);
-            }
-            return copy;
+            entries[i].MarkShared();
         }
     }
 }

@@ -14,16 +14,20 @@ public sealed partial class BeliefEngine
         var history = core.History;
         var ticks = signal.OccurredAt.UtcTicks;
         var bound = options.MaxCategoryStats;
-        var leaf = history.Touch(info.Path, ticks, bound);
-        var root = info.Root == info.Path ? leaf : history.Touch(info.Root, ticks, bound);
+        var leafAt = history.Touch(info.Path, ticks, bound);
+        var rootAt = info.Root == info.Path ? leafAt : history.Touch(info.Root, ticks, bound);
         var tier = Classify(info, signal.Item.Price, signal.Item.Tags, history);
         if (signal.Item.Price is { } price)
         {
             foreach (var path in info.SelfAndAncestors)
             {
-                history.Touch(path, ticks, bound).ObservePrice(price);
+                history.Resolve(history.Touch(path, ticks, bound)).ObservePrice(price);
             }
         }
+        // After the last touch of the signal (a touch may move the table); the same entry when the
+        // leaf is top-level.
+        ref var leaf = ref history.Resolve(leafAt);
+        ref var root = ref history.Resolve(rootAt);
         // Repeated identical evidence saturates: the k-th repeat in a session counts factor^k.
         var repeat = Math.Pow(options.SaturationFactor, history.Repeats(RepeatKey(signal), options.SaturationMemory));
 
@@ -33,14 +37,14 @@ public sealed partial class BeliefEngine
                 Affinity(core, info, signal, _affinity.Weight(signal) * repeat, changes);
                 leaf.AddView(ticks);
                 root.AddResearch(signal.Item.Id, ticks);
-                Engaged(history, root);
+                Engaged(history, ref root);
                 if (core.Beliefs.ContainsKey(info.SatiationKey))
                 {
                     AddEvidence(core, info.SatiationKey, signal, -options.SatiationBrowseAgainst * repeat, changes, "browsing again");
                 }
                 break;
             case SignalType.Purchase:
-                Purchase(core, info, leaf, root, signal, tier, repeat, changes);
+                Purchase(core, info, ref leaf, ref root, signal, tier, repeat, changes);
                 break;
             case SignalType.Return when !signal.Ctx.Gift:
                 Affinity(core, info, signal, _affinity.Weight(signal), changes);
@@ -55,17 +59,17 @@ public sealed partial class BeliefEngine
                 break;
             case SignalType.Rating:
                 Affinity(core, info, signal, _affinity.Weight(signal) * repeat, changes);
-                Engaged(history, root);
+                Engaged(history, ref root);
                 break;
             case SignalType.Consume:
                 // A sampled episode (small completion) or the first episode of a category is weak evidence.
                 var episode = leaf.ConsumeCount == 0 ? options.SingleEpisodeFactor : 1;
                 Affinity(core, info, signal, _affinity.Weight(signal) * episode * repeat, changes);
                 leaf.ConsumeCount++;
-                Engaged(history, root);
+                Engaged(history, ref root);
                 if (info.Attributes.Consumable && (signal.Value ?? 0) >= options.VarietyMinCompletion)
                 {
-                    Streak(core, info, root, signal, changes);
+                    Streak(core, info, ref root, signal, changes);
                 }
                 break;
             case SignalType.Impression or SignalType.Dismiss:
@@ -73,9 +77,10 @@ public sealed partial class BeliefEngine
                 break;
         }
         Feedback(model, core, signal, changes);
+        history.EndSignal();
     }
 
-    private void Purchase(ModelCore core, CategoryInfo info, CategoryStats leaf, CategoryStats root, Signal signal, PriceTier? tier,
+    private void Purchase(ModelCore core, CategoryInfo info, ref CategoryStats leaf, ref CategoryStats root, Signal signal, PriceTier? tier,
         double repeat, List<BeliefChange>? changes)
     {
         var options = Options.Interpretation;
@@ -114,7 +119,7 @@ public sealed partial class BeliefEngine
                 {
                     AddEvidence(core, info.SatiationKey, signal, -options.SatiationRepeatAgainst, changes, "bought again");
                 }
-                Replenishment(core, info, leaf, signal, changes);
+                Replenishment(core, info, ref leaf, signal, changes);
             }
             var researchedDurable = durableNeedMet && options.SatiateResearchedDurables;
             if (researchedDurable)
@@ -143,15 +148,15 @@ public sealed partial class BeliefEngine
             }
             if (info.Attributes.Consumable)
             {
-                Streak(core, info, root, signal, changes);
+                Streak(core, info, ref root, signal, changes);
             }
-            Engaged(history, root);
+            Engaged(history, ref root);
         }
         root.ClearResearch();
         leaf.RecordPurchase(ticks);
     }
 
-    private void Replenishment(ModelCore core, CategoryInfo info, CategoryStats leaf, Signal signal, List<BeliefChange>? changes)
+    private void Replenishment(ModelCore core, CategoryInfo info, ref CategoryStats leaf, Signal signal, List<BeliefChange>? changes)
     {
         var options = Options.Interpretation;
         var interval = signal.OccurredAt.UtcTicks - leaf.LastPurchaseTicks;
@@ -182,7 +187,7 @@ public sealed partial class BeliefEngine
         belief.ExpectedAt = signal.OccurredAt.AddTicks((long)mean);
     }
 
-    private void Streak(ModelCore core, CategoryInfo info, CategoryStats root, Signal signal, List<BeliefChange>? changes)
+    private void Streak(ModelCore core, CategoryInfo info, ref CategoryStats root, Signal signal, List<BeliefChange>? changes)
     {
         var options = Options.Interpretation;
         if (string.Equals(root.StreakGenre, info.Genre, StringComparison.Ordinal))
@@ -380,7 +385,7 @@ public sealed partial class BeliefEngine
         }
     }
 
-    private static void Engaged(History history, CategoryStats root)
+    private static void Engaged(History history, ref CategoryStats root)
     {
         history.Engagement++;
         root.Engagement++;

@@ -20,7 +20,7 @@ public sealed partial class BeliefEngine
             return;
         }
         var ticks = signal.OccurredAt.UtcTicks;
-        var item = core.History.TouchItem(signal.Item.Id, ticks, options.MaxItemStats);
+        ref var item = ref core.History.TouchItem(signal.Item.Id, ticks, options.MaxItemStats);
         if (item.PurchaseCount == 0 && options.ItemFirstPurchaseSupport > 0)
         {
             // Where most purchases are re-stocking (a tenant's setting), a first purchase already

@@ -40,11 +40,11 @@ public static class Memory
             history.LastPurchaseCategory,
             history.LastPurchaseItem,
             history.LastPurchaseTicks,
-            [.. history.Stats.Select(p => p.Value.ToDocument(p.Key))],
+            [.. history.Stats.Select(s => s.ToDocument())],
             [.. history.RepeatEntries()],
             boundary?.OccurredAt.UtcTicks,
             boundary?.Id,
-            [.. history.Items.Select(p => p.Value.ToDocument(p.Key))]);
+            [.. history.Items.Select(s => s.ToDocument())]);
         return JsonSerializer.Serialize(document, Json);
     }
 
@@ -78,12 +78,12 @@ public static class Memory
         history.Reserve(document.Stats.Count, document.Items?.Count ?? 0);
         foreach (var stats in document.Stats)
         {
-            history.Restore(stats.Path, CategoryStats.FromDocument(stats));
+            history.Restore(CategoryStats.FromDocument(stats));
         }
         // Absent in documents written before item-level repeat purchase: those items start afresh.
         foreach (var stats in document.Items ?? [])
         {
-            history.RestoreItem(stats.Path, CategoryStats.FromDocument(stats));
+            history.RestoreItem(ItemStats.FromDocument(stats));
         }
         foreach (var entry in document.Repeats)
         {

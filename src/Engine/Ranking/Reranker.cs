@@ -124,7 +124,7 @@ public sealed partial class Reranker(BeliefEngine engine)
             // nothing of its own moves. Anything else is worked out (once, or per item) out of line.
             if (list < 0
                 || (effects.Researcher is not null && effects.Root is { } root && root.HasResearched(candidate.Id))
-                || (state.HasItemBeliefs && history.Items.Count > 0))
+                || (state.HasItemBeliefs && history.ItemCount > 0))
             {
                 list = ItemReasons(state, effects, tierSlot, candidate, history, asOf);
             }
@@ -186,7 +186,7 @@ public sealed partial class Reranker(BeliefEngine engine)
         var research = effects.Researcher is { } researched && effects.Root is { } root && root.HasResearched(candidate.Id) ? researched : null;
         // Only a model holding an item-level "re-buys this item" belief can give one (DecisionId
         // looks): the per-item history lookup is skipped for everyone else.
-        var rebuy = state.HasItemBeliefs && history.Items.Count > 0 ? ItemRepeatReason(state, candidate, history, asOf) : null;
+        var rebuy = state.HasItemBeliefs && history.ItemCount > 0 ? ItemRepeatReason(state, candidate, history, asOf) : null;
         if (research is null && rebuy is null)
         {
             var shared = effects.Lists[tierSlot];
