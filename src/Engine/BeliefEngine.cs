@@ -63,7 +63,7 @@ public sealed partial class BeliefEngine
             // Without a window the folded state is the current one.
             model.Folded = model.Current;
         }
-        else if (window.Count == 0 || EventOrder(signal, window[^1]) > 0)
+        else if (window.Count == 0 || window.Compare(signal, window.Count - 1) > 0)
         {
             Interpret(model, model.Current, signal, changes);
             window.Add(signal);
@@ -76,7 +76,7 @@ public sealed partial class BeliefEngine
         }
         else
         {
-            var at = window.BinarySearch(signal, EventComparer.Instance);
+            var at = window.BinarySearch(signal);
             if (at >= 0)
             {
                 // The same (time, id) is already in the window: a duplicate whose id the bounded
@@ -107,9 +107,7 @@ public sealed partial class BeliefEngine
     /// </summary>
     public void RestoreWindow(SelfModel model, IEnumerable<Signal> window)
     {
-        model.Window.Clear();
-        model.Window.AddRange(window);
-        model.Window.Sort(EventComparer.Instance);
+        model.Window.Restore(window);
         Rebuild(model, null, null);
     }
 
@@ -120,18 +118,13 @@ public sealed partial class BeliefEngine
         return order != 0 ? order : string.CompareOrdinal(a.Id, b.Id);
     }
 
-    private sealed class EventComparer : IComparer<Signal>
-    {
-        public static readonly EventComparer Instance = new();
-
-        public int Compare(Signal? x, Signal? y) => EventOrder(x!, y!);
-    }
-
     private void Rebuild(SelfModel model, string? reportFor, List<BeliefChange>? changes)
     {
         var current = model.Folded.Share();
-        foreach (var signal in model.Window)
+        var window = model.Window;
+        for (var i = 0; i < window.Count; i++)
         {
+            var signal = window[i];
             Interpret(model, current, signal, signal.Id == reportFor ? changes : null);
         }
         foreach (var belief in current.Beliefs.Values)
@@ -156,15 +149,16 @@ public sealed partial class BeliefEngine
         var folded = 0;
         while (window.Count - folded > 0
             && (window.Count - folded > options.ReorderWindowSignals
-                || Math.Max(window[^1].OccurredAt.UtcTicks, nowTicks) - window[folded].OccurredAt.UtcTicks > span))
+                || Math.Max(window.TicksAt(window.Count - 1), nowTicks) - window.TicksAt(folded) > span))
         {
-            Interpret(model, model.Folded, window[folded], null);
-            model.FoldedThrough = window[folded];
+            var signal = window[folded];
+            Interpret(model, model.Folded, signal, null);
+            model.FoldedThrough = signal;
             folded++;
         }
         if (folded > 0)
         {
-            window.RemoveRange(0, folded);
+            window.RemoveOldest(folded);
         }
     }
 

@@ -82,7 +82,7 @@ public sealed partial class SelfModel
     internal ModelCore Folded { get => _folded; set => (_folded = value).Owner = this; }
 
     /// <summary>Recent signals sorted by (event time, id): the reorder window.</summary>
-    internal List<Signal> Window { get; } = [];
+    internal SignalWindow Window { get; } = new();
 
     internal DecisionLog Decisions { get; } = new();
 
@@ -98,7 +98,7 @@ public sealed partial class SelfModel
     public IReadOnlyDictionary<BeliefKey, Belief> FoldedBeliefs => Folded.Beliefs;
 
     /// <summary>Signals in the reorder window, oldest first (for persistence).</summary>
-    public IReadOnlyList<Signal> WindowSignals => Window;
+    public IReadOnlyList<Signal> WindowSignals => Window.ToList();
 
     /// <summary>Event time of the earliest signal applied.</summary>
     public DateTimeOffset? FirstSignalAt { get; set; }

@@ -439,8 +439,9 @@ internal sealed class StatsTable<T>
         {
             if (_used == _entries.Length)
             {
-                // Grow by half rather than doubling: a user's statistics are much of their self-model.
-                Resize(Math.Max(4, _entries.Length + (_entries.Length / 2)));
+                // Grow by a few entries rather than doubling: a user's statistics are much of their
+                // self-model and slack is held for its life; a resize costs at most the bound's worth.
+                Resize(Math.Max(4, _entries.Length + Math.Max(2, _entries.Length / 8)));
             }
             index = _used++;
         }

@@ -22,17 +22,20 @@ public static class Memory
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static string Export(SelfModel model) =>
-        ExportDocument(model.Current.History, model.Window.Count > 0 ? model.Window[^1] : model.FoldedThrough);
+    public static string Export(SelfModel model) => model.Window.Count > 0
+        ? ExportDocument(model.Current.History, model.Window.Key(model.Window.Count - 1))
+        : ExportDocument(model.Current.History, Boundary(model.FoldedThrough));
 
     /// <summary>
     /// The memory of the folded state only (what the signals that left the reorder window built),
     /// for a snapshot that also stores <see cref="SelfModel.WindowSignals"/>: imported, then
     /// <see cref="BeliefEngine.RestoreWindow"/>, it gives back the model with its window intact.
     /// </summary>
-    public static string ExportFolded(SelfModel model) => ExportDocument(model.Folded.History, model.FoldedThrough);
+    public static string ExportFolded(SelfModel model) => ExportDocument(model.Folded.History, Boundary(model.FoldedThrough));
 
-    private static string ExportDocument(History history, Signal? boundary)
+    private static (long UtcTicks, string Id)? Boundary(Signal? signal) => signal is null ? null : (signal.OccurredAt.UtcTicks, signal.Id);
+
+    private static string ExportDocument(History history, (long UtcTicks, string Id)? boundary)
     {
         var document = new MemoryDocument(
             Version,
@@ -42,7 +45,7 @@ public static class Memory
             history.LastPurchaseTicks,
             [.. history.Stats.Select(s => s.ToDocument())],
             [.. history.RepeatEntries()],
-            boundary?.OccurredAt.UtcTicks,
+            boundary?.UtcTicks,
             boundary?.Id,
             [.. history.Items.Select(s => s.ToDocument())]);
         return JsonSerializer.Serialize(document, Json);
