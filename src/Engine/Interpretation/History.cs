@@ -424,7 +424,19 @@ internal sealed class StatsTable<T>
         return -1;
     }
 
-    private int Bucket(string key) => (int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)_buckets.Length);
+    private int Bucket(string key) => (int)(Hash(key) % (uint)_buckets.Length);
+
+    // FNV-1a over the characters: not randomized like string hashing (a table is bounded, so a
+    // crafted collision costs a scan of at most the bound), and cheaper for the short keys here.
+    private static uint Hash(string key)
+    {
+        var hash = 2166136261u;
+        foreach (var c in key)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+        return hash;
+    }
 
     private int Insert(T stats)
     {

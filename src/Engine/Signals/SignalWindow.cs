@@ -10,6 +10,7 @@ namespace Clarity.Engine.Signals;
 internal sealed class SignalWindow
 {
     private Entry[] _entries = [];
+    private int _start;
     private int _count;
 
     private struct Entry
@@ -46,7 +47,9 @@ internal sealed class SignalWindow
         public readonly Signal ToSignal() => new(
             Id,
             Type,
-            new DateTimeOffset(UtcTicks, TimeSpan.Zero).ToOffset(new TimeSpan(OffsetMinutes * TimeSpan.TicksPerMinute)),
+            OffsetMinutes == 0
+                ? new DateTimeOffset(UtcTicks, TimeSpan.Zero)
+                : new DateTimeOffset(UtcTicks, TimeSpan.Zero).ToOffset(new TimeSpan(OffsetMinutes * TimeSpan.TicksPerMinute)),
             new ItemRef(ItemId, Category, HasPrice ? Price : null, Tags),
             HasValue ? Value : null,
             Context);
@@ -55,20 +58,28 @@ internal sealed class SignalWindow
     public int Count => _count;
 
     /// <summary>The signal at <paramref name="index"/> (a new object each time).</summary>
-    public Signal this[int index] => _entries[index].ToSignal();
+    public Signal this[int index] => At(index).ToSignal();
 
-    public long TicksAt(int index) => _entries[index].UtcTicks;
+    public long TicksAt(int index) => At(index).UtcTicks;
 
     /// <summary><see cref="BeliefEngine.EventOrder"/> of <paramref name="signal"/> against the signal at <paramref name="index"/>.</summary>
     public int Compare(Signal signal, int index)
     {
-        ref var entry = ref _entries[index];
+        ref var entry = ref At(index);
         var order = signal.OccurredAt.UtcTicks.CompareTo(entry.UtcTicks);
         return order != 0 ? order : string.CompareOrdinal(signal.Id, entry.Id);
     }
 
     /// <summary>The event time and id of the signal at <paramref name="index"/>.</summary>
-    public (long UtcTicks, string Id) Key(int index) => (_entries[index].UtcTicks, _entries[index].Id);
+    public (long UtcTicks, string Id) Key(int index) => (At(index).UtcTicks, At(index).Id);
+
+    // A ring: a full window drops its oldest signal at every new one, and moving the other 63
+    // entries (72 bytes each) down every time cost more than the signal's interpretation saved.
+    private ref Entry At(int index)
+    {
+        var slot = _start + index;
+        return ref _entries[slot < _entries.Length ? slot : slot - _entries.Length];
+    }
 
     public void Add(Signal signal) => Insert(_count, signal);
 
@@ -79,11 +90,21 @@ internal sealed class SignalWindow
             // Grow by a few entries rather than doubling: a window holds up to the bound (64 by
             // default) and stays about as long as it is, so slack is held for the life of the user;
             // a resize copies at most the bound's worth of entries.
-            Array.Resize(ref _entries, Math.Max(4, _count + Math.Max(2, _count / 8)));
+            var grown = new Entry[Math.Max(4, _count + Math.Max(2, _count / 8))];
+            for (var i = 0; i < _count; i++)
+            {
+                grown[i] = At(i);
+            }
+            _entries = grown;
+            _start = 0;
         }
-        Array.Copy(_entries, index, _entries, index + 1, _count - index);
-        _entries[index] = Entry.From(signal);
+        // Later signals move up one (a late signal lands near the end, so few move).
+        for (var i = _count; i > index; i--)
+        {
+            At(i) = At(i - 1);
+        }
         _count++;
+        At(index) = Entry.From(signal);
     }
 
     /// <summary>The index of <paramref name="signal"/>'s (time, id), or the bitwise complement of where it belongs (as <see cref="List{T}.BinarySearch(T)"/>).</summary>
@@ -114,14 +135,18 @@ internal sealed class SignalWindow
     /// <summary>Drops the <paramref name="count"/> oldest signals.</summary>
     public void RemoveOldest(int count)
     {
-        Array.Copy(_entries, count, _entries, 0, _count - count);
-        Array.Clear(_entries, _count - count, count);
+        for (var i = 0; i < count; i++)
+        {
+            At(i) = default;
+        }
+        _start = (_start + count) % _entries.Length;
         _count -= count;
     }
 
     public void Clear()
     {
         _entries = [];
+        _start = 0;
         _count = 0;
     }
 
@@ -135,6 +160,7 @@ internal sealed class SignalWindow
             return order != 0 ? order : string.CompareOrdinal(a.Id, b.Id);
         });
         _entries = entries;
+        _start = 0;
         _count = entries.Length;
     }
 
@@ -144,7 +170,7 @@ internal sealed class SignalWindow
         var signals = new Signal[_count];
         for (var i = 0; i < _count; i++)
         {
-            signals[i] = _entries[i].ToSignal();
+            signals[i] = At(i).ToSignal();
         }
         return signals;
     }
