@@ -46,8 +46,11 @@ public sealed partial class Belief
 {
     // Memory: a user holds one of these per belief (twice while the reorder window is replayed), so
     // instants are UTC ticks plus the offset they were given in, and the small enums are bytes; the
-    // properties give back exactly the values set (136 bytes instead of 176).
-    private TrailEntry[] _trail = [];
+    // properties give back exactly the values set (136 bytes instead of 176, before the trail). The
+    // newest trail entry is held inline (40 bytes) and only older ones in an array: most beliefs of
+    // a user hold a single entry, and an array of one cost 64 bytes for its 40.
+    private TrailEntry _newest;
+    private TrailEntry[] _older = [];
     private int _trailCount;
     private long _firstUtcTicks;
     private long _lastUtcTicks;
@@ -142,14 +145,34 @@ public sealed partial class Belief
     public bool Holds { get; set; } = true;
 
     /// <summary>Most recent first, bounded by <see cref="EngineOptions.TrailLength"/>.</summary>
-    public IReadOnlyList<TrailEntry> Trail => new ArraySegment<TrailEntry>(_trail, 0, _trailCount);
+    public IReadOnlyList<TrailEntry> Trail => new TrailList(this);
+
+    private TrailEntry TrailAt(int index) => index == 0 ? _newest : _older[index - 1];
+
+    private sealed class TrailList(Belief belief) : IReadOnlyList<TrailEntry>
+    {
+        public TrailEntry this[int index] =>
+            (uint)index < (uint)belief._trailCount ? belief.TrailAt(index) : throw new ArgumentOutOfRangeException(nameof(index));
+
+        public int Count => belief._trailCount;
+
+        public IEnumerator<TrailEntry> GetEnumerator()
+        {
+            for (var i = 0; i < belief._trailCount; i++)
+            {
+                yield return belief.TrailAt(i);
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 
     internal void Record(in TrailEntry entry, int bound)
     {
         // Keep newest first by event time; insertion is near the front for in-order arrival.
         var at = entry.OccurredAtUtcTicks;
         var index = 0;
-        while (index < _trailCount && _trail[index].OccurredAtUtcTicks > at)
+        while (index < _trailCount && TrailAt(index).OccurredAtUtcTicks > at)
         {
             index++;
         }
@@ -159,32 +182,46 @@ public sealed partial class Belief
         }
         if (_trailCount < bound)
         {
-            if (_trailCount == _trail.Length)
+            if (_trailCount > 0 && _trailCount - 1 == _older.Length)
             {
                 // Grow by doubling up to the bound: many beliefs hold a single entry, most a few.
-                Array.Resize(ref _trail, Math.Min(bound, Math.Max(1, _trail.Length * 2)));
+                Array.Resize(ref _older, Math.Min(bound - 1, Math.Max(1, _older.Length * 2)));
             }
             _trailCount++;
         }
         // The oldest entry falls off the end when the trail is full.
-        Array.Copy(_trail, index, _trail, index + 1, _trailCount - 1 - index);
-        _trail[index] = entry;
+        var older = _trailCount - 1;
+        if (index == 0)
+        {
+            if (older > 0)
+            {
+                Array.Copy(_older, 0, _older, 1, older - 1);
+                _older[0] = _newest;
+            }
+            _newest = entry;
+        }
+        else
+        {
+            Array.Copy(_older, index - 1, _older, index, older - index);
+            _older[index - 1] = entry;
+        }
     }
 
-    /// <summary>The statement for one truth value (rendered once per key and shared, see <see cref="Statements.Cached"/>).</summary>
     internal string Statement(bool holds) => Statements.Cached(Key, holds);
 
     public Belief Clone()
     {
         var copy = (Belief)MemberwiseClone();
         copy.Shared = false;
-        copy._trail = _trailCount == 0 ? [] : _trail.AsSpan(0, _trailCount).ToArray();
+        copy._older = _trailCount <= 1 ? [] : _older.AsSpan(0, _trailCount - 1).ToArray();
         return copy;
     }
 
     public void RestoreTrail(IEnumerable<TrailEntry> entries)
     {
-        _trail = [.. entries];
-        _trailCount = _trail.Length;
+        TrailEntry[] trail = [.. entries];
+        _trailCount = trail.Length;
+        _newest = trail.Length > 0 ? trail[0] : default;
+        _older = trail.Length > 1 ? trail[1..] : [];
     }
 }
