@@ -59,14 +59,25 @@ internal struct CategoryStats : IStatsEntry
     // several statistics per category path (leaf, ancestors).
     private TopLevel? _top;
 
-    private sealed class TopLevel
+    /// <summary>
+    /// The top-level part of a top-level category's statistics, shared by reference: the reranker
+    /// holds this per category instead of a copy of the whole entry. <see cref="Empty"/> stands for
+    /// statistics that have none yet.
+    /// </summary>
+    internal sealed class TopLevel
     {
+        public static readonly TopLevel Empty = new();
+
         public int Engagement;
         public Dictionary<string, long>? Research;
         public string? Genre;
         public int Length;
         public int Items;
         public int Switches;
+
+        public string? StreakGenre => Genre;
+
+        public bool HasResearched(string itemId) => Research is { } research && research.ContainsKey(itemId);
 
         public TopLevel Clone()
         {
@@ -179,6 +190,9 @@ internal struct CategoryStats : IStatsEntry
         }
         return count;
     }
+
+    /// <summary>The top-level part as it stands (<see cref="TopLevel.Empty"/> when there is none); read-only for callers.</summary>
+    public readonly TopLevel TopView => _top ?? TopLevel.Empty;
 
     public readonly bool HasResearched(string itemId) => _top?.Research is { } research && research.ContainsKey(itemId);
 
@@ -366,6 +380,11 @@ internal sealed class StatsTable<T>
         return index >= 0 ? _entries[index] : null;
     }
 
+    /// <summary>The index of the entry for <paramref name="key"/>, -1 when there is none; read it with <see cref="At"/> before any touch.</summary>
+    public int Lookup(string key) => IndexOf(key);
+
+    public ref readonly T At(int index) => ref _entries[index];
+
     /// <summary>Adds or replaces a stored entry (a restore).</summary>
     public void Restore(T stats)
     {
@@ -426,16 +445,30 @@ internal sealed class StatsTable<T>
 
     private int Bucket(string key) => (int)(Hash(key) % (uint)_buckets.Length);
 
-    // FNV-1a over the characters: not randomized like string hashing (a table is bounded, so a
-    // crafted collision costs a scan of at most the bound), and cheaper for the short keys here.
+    // Not randomized like string hashing (a table is bounded, so a crafted collision costs a scan of
+    // at most the bound), and cheap: four characters a step, as the runtime's own non-randomized
+    // string hash. Every signal looks up five or more paths.
     private static uint Hash(string key)
     {
-        var hash = 2166136261u;
-        foreach (var c in key)
+        var chars = key.AsSpan();
+        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<char, uint>(chars);
+        var first = 352654597u;
+        var second = first;
+        var i = 0;
+        for (; i + 1 < words.Length; i += 2)
         {
-            hash = (hash ^ c) * 16777619u;
+            first = (System.Numerics.BitOperations.RotateLeft(first, 5) + first) ^ words[i];
+            second = (System.Numerics.BitOperations.RotateLeft(second, 5) + second) ^ words[i + 1];
         }
-        return hash;
+        if (i < words.Length)
+        {
+            first = (System.Numerics.BitOperations.RotateLeft(first, 5) + first) ^ words[i];
+        }
+        if ((chars.Length & 1) != 0)
+        {
+            second = (System.Numerics.BitOperations.RotateLeft(second, 5) + second) ^ chars[^1];
+        }
+        return first + (second * 1566083941u);
     }
 
     private int Insert(T stats)
@@ -581,6 +614,10 @@ internal sealed class History
     public void EndSignal() => _stats?.ForgetEvicted();
 
     public CategoryStats? Find(string category) => _stats?.Find(category);
+
+    /// <summary>The top-level part of a category's statistics, null when the category has none (for the reranker).</summary>
+    public CategoryStats.TopLevel? FindTop(string category) =>
+        _stats is { } stats && stats.Lookup(category) is var index and >= 0 ? stats.At(index).TopView : null;
 
     public ItemStats? FindItem(string itemId) => _items?.Find(itemId);
 

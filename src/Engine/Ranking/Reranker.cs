@@ -245,7 +245,7 @@ public sealed partial class Reranker(BeliefEngine engine)
         public Reason? Affinity;
         public Reason? Replenishment;
         public Reason? Researcher;
-        public CategoryStats? Root;
+        public CategoryStats.TopLevel? Root;
         public Reason? Variety;
         public readonly Reason?[] Tiers = new Reason?[3];
         public byte TiersDone;
@@ -282,7 +282,7 @@ public sealed partial class Reranker(BeliefEngine engine)
         effects.Satiation = SatiationReason(state, info);
         effects.Affinity = Significant(AffinityReason(state, info));
         effects.Replenishment = Significant(ReplenishmentReason(state, info, history, asOf));
-        effects.Root = history.Find(info.Root);
+        effects.Root = history.FindTop(info.Root);
         effects.Variety = Significant(VarietyReason(state, info, effects.Root));
         // Right after a purchase, what was just bought is not shown again unless it is re-bought
         // regularly or complements the purchase (checked per item).
@@ -771,7 +771,7 @@ public sealed partial class Reranker(BeliefEngine engine)
     }
 
     // Override: "ready for a change" demotes the genre of the current streak.
-    private Reason? VarietyReason(Pass state, CategoryInfo info, CategoryStats? rootStats)
+    private Reason? VarietyReason(Pass state, CategoryInfo info, CategoryStats.TopLevel? rootStats)
     {
         if (state.Active(info.VarietyKey) is not { } belief
             || !belief.Value.Holds
