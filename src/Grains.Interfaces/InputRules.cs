@@ -118,8 +118,30 @@ public static class InputRules
     }
 
     /// <summary>Checks a whole signal; returns (field, message) pairs with fields relative to the signal.</summary>
+    /// <remarks>
+    /// Every signal passes here twice (gateway and grain), nearly always valid: a valid one is
+    /// answered with the shared empty list, and only an invalid one pays for collecting messages.
+    /// </remarks>
     public static IEnumerable<(string Field, string Message)> CheckSignal(
-        SignalData signal, int maxIdLength = MaxIdLength, int maxTags = MaxTags, int maxCategorySegments = MaxCategorySegments)
+        SignalData signal, int maxIdLength = MaxIdLength, int maxTags = MaxTags, int maxCategorySegments = MaxCategorySegments) =>
+        IsValid(signal, maxIdLength, maxTags, maxCategorySegments) ? [] : SignalErrors(signal, maxIdLength, maxTags, maxCategorySegments);
+
+    // The same checks as SignalErrors, without messages.
+    private static bool IsValid(SignalData signal, int maxIdLength, int maxTags, int maxCategorySegments) =>
+        CheckId(signal.Id, "signal id", maxIdLength) is null
+        && CheckSignalType(signal.Type) is null
+        && CheckValue(signal.Type, signal.Value) is null
+        && signal.Item is { } item
+        && CheckId(item.Id, "item id", maxIdLength) is null
+        && CheckCategory(item.Category, maxCategorySegments, maxIdLength) is null
+        && CheckPrice(item.Price) is null
+        && CheckTags(item.Tags, maxTags, maxIdLength) is null
+        && (signal.Context is not { } context
+            || ((context.SessionId is null || CheckId(context.SessionId, "session id", maxIdLength) is null)
+                && (context.DecisionId is null || CheckId(context.DecisionId, "decision id", maxIdLength) is null)));
+
+    private static IEnumerable<(string Field, string Message)> SignalErrors(
+        SignalData signal, int maxIdLength, int maxTags, int maxCategorySegments)
     {
         if (CheckId(signal.Id, "signal id", maxIdLength) is { } id)
         {

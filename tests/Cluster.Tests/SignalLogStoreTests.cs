@@ -44,6 +44,27 @@ public sealed class SignalLogStoreTests(PostgresServer postgres)
         }
     }
 
+    [Fact]
+    public async Task Appends_queued_before_shutdown_commit_and_later_ones_are_refused()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "clarity-sqlite-log-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            SqliteStore.EnsureSchema(directory);
+            var log = new GroupCommitSignalLog(new SqliteSignalLogStore(SqliteStore.ConnectionString(directory)), new SignalLogOptions { MaxRowsPerAppend = 10 }, NullLogger<GroupCommitSignalLog>.Instance);
+            // More appends than one flush carries, all queued before the shutdown starts.
+            var queued = Enumerable.Range(0, 100).Select(u => log.AppendAsync("t1", $"user-{u}", [Signal("x")])).ToList();
+            await log.DisposeAsync();
+            Assert.All(await Task.WhenAll(queued), r => Assert.NotNull(Assert.Single(r)));
+            await Assert.ThrowsAsync<StorageUnavailableException>(() => log.AppendAsync("t1", "late", [Signal("y")]));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static async Task CheckLogAsync(ISignalLogStore store)
     {
         await using var log = new GroupCommitSignalLog(store, new SignalLogOptions { MaxRowsPerAppend = 50 }, NullLogger<GroupCommitSignalLog>.Instance);
