@@ -198,17 +198,7 @@ internal struct CategoryStats : IStatsEntry
 
     public readonly void ClearResearch() => _top?.Research?.Clear();
 
-    public void RecordPurchase(long ticks)
-    {
-        if (PurchaseCount > 0 && ticks > LastPurchaseTicks)
-        {
-            var interval = ticks - LastPurchaseTicks;
-            MeanIntervalTicks = (MeanIntervalTicks * IntervalCount + interval) / (IntervalCount + 1);
-            IntervalCount = Math.Min(IntervalCount + 1, 8);
-        }
-        LastPurchaseTicks = Math.Max(LastPurchaseTicks, ticks);
-        PurchaseCount++;
-    }
+    public void RecordPurchase(long ticks) => PurchaseIntervals.Record(ref LastPurchaseTicks, ref PurchaseCount, ref MeanIntervalTicks, ref IntervalCount, ticks);
 
     public readonly StatsDocument ToDocument() => new(
         Key, TouchedTicks, _views, _viewCount, LastPurchaseTicks, PurchaseCount, MeanIntervalTicks, IntervalCount, ConsumeCount,
@@ -263,17 +253,7 @@ internal struct ItemStats : IStatsEntry
     {
     }
 
-    public void RecordPurchase(long ticks)
-    {
-        if (PurchaseCount > 0 && ticks > LastPurchaseTicks)
-        {
-            var interval = ticks - LastPurchaseTicks;
-            MeanIntervalTicks = (MeanIntervalTicks * IntervalCount + interval) / (IntervalCount + 1);
-            IntervalCount = Math.Min(IntervalCount + 1, 8);
-        }
-        LastPurchaseTicks = Math.Max(LastPurchaseTicks, ticks);
-        PurchaseCount++;
-    }
+    public void RecordPurchase(long ticks) => PurchaseIntervals.Record(ref LastPurchaseTicks, ref PurchaseCount, ref MeanIntervalTicks, ref IntervalCount, ticks);
 
     // The same document as a category's, the counters an item does not keep at zero (as they always were).
     public readonly StatsDocument ToDocument() => new(
@@ -785,5 +765,22 @@ internal sealed class RepeatCounts
             _start = (_start + 1) % _ring.Length;
             _length--;
         }
+    }
+}
+
+/// <summary>The running mean of the intervals between purchases that category and item statistics both keep.</summary>
+internal static class PurchaseIntervals
+{
+    /// <summary>A new interval weighs at least a ninth (the count stops at 8), so a changed habit shows.</summary>
+    public static void Record(ref long lastTicks, ref int purchases, ref double meanIntervalTicks, ref int intervals, long ticks)
+    {
+        if (purchases > 0 && ticks > lastTicks)
+        {
+            var interval = ticks - lastTicks;
+            meanIntervalTicks = (meanIntervalTicks * intervals + interval) / (intervals + 1);
+            intervals = Math.Min(intervals + 1, 8);
+        }
+        lastTicks = Math.Max(lastTicks, ticks);
+        purchases++;
     }
 }
