@@ -9,18 +9,22 @@ namespace Clarity.Gateway.Cluster;
 /// </summary>
 internal static class GrainReferences<T> where T : IGrainWithStringKey
 {
-    // Derived from T's names and aliases, which are the same in every host of this build.
-    private static (GrainType Type, GrainInterfaceType Interface)? _resolved;
+    // Derived from T's names and aliases, which are the same in every host of this build. Held by
+    // reference so a reader on another thread sees either nothing or both types, never a struct
+    // half written by the first callers.
+    private static Resolved? _resolved;
 
     public static T Get(IGrainFactory grains, string key)
     {
-        if (_resolved is { } resolved)
+        if (Volatile.Read(ref _resolved) is { } resolved)
         {
             return (T)grains.GetGrain(GrainId.Create(resolved.Type, key), resolved.Interface);
         }
         var grain = grains.GetGrain<T>(key);
         var reference = (GrainReference)(object)grain;
-        _resolved = (reference.GrainId.Type, reference.InterfaceType);
+        Volatile.Write(ref _resolved, new Resolved(reference.GrainId.Type, reference.InterfaceType));
         return grain;
     }
+
+    private sealed record Resolved(GrainType Type, GrainInterfaceType Interface);
 }
