@@ -56,27 +56,29 @@ public sealed partial class BeliefEngine
             model.LastSignalAt = signal.OccurredAt;
         }
 
+        // The signal as the window stores it and the interpreters read it, made once on the stack.
+        var entry = new SignalEntry(signal);
         var window = model.Window;
         if (Options.Interpretation.ReorderWindowSignals == 0)
         {
-            Interpret(model, model.Current, signal, changes);
+            Interpret(model, model.Current, entry, changes);
             // Without a window the folded state is the current one.
             model.Folded = model.Current;
         }
-        else if (window.Count == 0 || window.Compare(signal, window.Count - 1) > 0)
+        else if (window.Count == 0 || window.Compare(entry, window.Count - 1) > 0)
         {
-            Interpret(model, model.Current, signal, changes);
-            window.Add(signal);
+            Interpret(model, model.Current, entry, changes);
+            window.Add(entry);
         }
-        else if (model.FoldedThrough is { } boundary && EventOrder(signal, boundary) < 0)
+        else if (model.FoldedThrough is { } boundary && EventOrder(entry.UtcTicks, entry.Id, boundary.UtcTicks, boundary.Id) < 0)
         {
             // Beyond the reorder boundary: fold it in out of order, then replay the window on top.
-            Interpret(model, model.Folded, signal, changes);
+            Interpret(model, model.Folded, entry, changes);
             Rebuild(model, null, null);
         }
         else
         {
-            var at = window.BinarySearch(signal);
+            var at = window.BinarySearch(entry);
             if (at >= 0)
             {
                 // The same (time, id) is already in the window: a duplicate whose id the bounded
@@ -84,7 +86,7 @@ public sealed partial class BeliefEngine
                 model.SignalCount--;
                 return false;
             }
-            window.Insert(~at, signal);
+            window.Insert(~at, entry);
             Rebuild(model, signal.Id, changes);
         }
         Fold(model);
@@ -112,10 +114,10 @@ public sealed partial class BeliefEngine
     }
 
     /// <summary>Event-time order with the signal id breaking ties, so equal instants still have one order.</summary>
-    internal static int EventOrder(Signal a, Signal b)
+    internal static int EventOrder(long aUtcTicks, string aId, long bUtcTicks, string bId)
     {
-        var order = a.OccurredAt.UtcTicks.CompareTo(b.OccurredAt.UtcTicks);
-        return order != 0 ? order : string.CompareOrdinal(a.Id, b.Id);
+        var order = aUtcTicks.CompareTo(bUtcTicks);
+        return order != 0 ? order : string.CompareOrdinal(aId, bId);
     }
 
     private void Rebuild(SelfModel model, string? reportFor, List<BeliefChange>? changes)
@@ -124,7 +126,8 @@ public sealed partial class BeliefEngine
         var window = model.Window;
         for (var i = 0; i < window.Count; i++)
         {
-            var signal = window[i];
+            // In place: interpreting changes the states, never the window.
+            ref readonly var signal = ref window.At(i);
             Interpret(model, current, signal, signal.Id == reportFor ? changes : null);
         }
         foreach (var belief in current.Beliefs.Values)
@@ -151,9 +154,10 @@ public sealed partial class BeliefEngine
             && (window.Count - folded > options.ReorderWindowSignals
                 || Math.Max(window.TicksAt(window.Count - 1), nowTicks) - window.TicksAt(folded) > span))
         {
-            var signal = window[folded];
+            // In place (see SignalEntry): the window drops it only after the loop.
+            ref readonly var signal = ref window.At(folded);
             Interpret(model, model.Folded, signal, null);
-            model.FoldedThrough = signal;
+            model.FoldedThrough = (signal.UtcTicks, signal.Id);
             folded++;
         }
         if (folded > 0)
@@ -168,9 +172,9 @@ public sealed partial class BeliefEngine
         : Kind(key.Kind).HalfLifeTicks;
 
     /// <summary>Adds signed evidence to a belief, recording it in the trail and noting a flip.</summary>
-    internal Belief? AddEvidence(ModelCore core, BeliefKey key, Signal signal, double effect, List<BeliefChange>? changes, string? note = null)
+    internal Belief? AddEvidence(ModelCore core, BeliefKey key, in SignalEntry signal, double effect, List<BeliefChange>? changes, string? note = null)
     {
-        if (core.Owner?.IsCutOff(key, signal.OccurredAt) == true)
+        if (core.Owner?.IsCutOff(key, signal.UtcTicks) == true)
         {
             // The user rejected or forgot this belief after this evidence: it never counts again.
             return null;
@@ -187,7 +191,7 @@ public sealed partial class BeliefEngine
         {
             belief = core.Own(belief);
         }
-        var at = signal.OccurredAt.UtcTicks;
+        var at = signal.UtcTicks;
         // Masses at the evidence instant, read once: the status before, the posterior after and the
         // addition itself all follow from them (one exponential per mass, the hot path of Apply).
         var support = belief.SupportMass.At(at, halfLife);
@@ -245,14 +249,14 @@ public sealed partial class BeliefEngine
     /// method is Apply's hot path, and splitting its tail into a shared helper measured about 1 us
     /// slower per signal.
     /// </summary>
-    internal void EmptyEvidence(ModelCore core, BeliefKey key, Signal signal, List<BeliefChange>? changes, string note)
+    internal void EmptyEvidence(ModelCore core, BeliefKey key, in SignalEntry signal, List<BeliefChange>? changes, string note)
     {
-        if (!core.Beliefs.TryGetValue(key, out var belief) || core.Owner?.IsCutOff(key, signal.OccurredAt) == true)
+        if (!core.Beliefs.TryGetValue(key, out var belief) || core.Owner?.IsCutOff(key, signal.UtcTicks) == true)
         {
             return;
         }
         belief = core.Own(belief);
-        var at = signal.OccurredAt.UtcTicks;
+        var at = signal.UtcTicks;
         belief.SupportMass = new DecayedMass(0, at);
         belief.AgainstMass = new DecayedMass(0, at);
         AddEvidence(core, key, signal, 0, changes, note);

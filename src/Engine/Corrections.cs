@@ -77,8 +77,9 @@ public sealed partial class SelfModel
         }
     }
 
-    internal bool IsCutOff(BeliefKey key, DateTimeOffset occurredAt) =>
-        _cutoffs is { Count: > 0 } && _cutoffs.TryGetValue(key, out var cutoff) && occurredAt <= cutoff;
+    // By UTC ticks, as DateTimeOffset compares instants.
+    internal bool IsCutOff(BeliefKey key, long occurredUtcTicks) =>
+        _cutoffs is { Count: > 0 } && _cutoffs.TryGetValue(key, out var cutoff) && occurredUtcTicks <= cutoff.UtcTicks;
 }
 
 /// <summary>A catalogue statement to rank for one user: its id and the belief its answer sets.</summary>

@@ -71,6 +71,10 @@ public sealed partial class SelfModel
     private ModelCore _current;
     private ModelCore _folded;
 
+    // FoldedThrough: 16 bytes, where a nullable pair takes 24.
+    private long _foldedThroughTicks;
+    private string? _foldedThroughId;
+
     public SelfModel()
     {
         _current = new ModelCore { Owner = this };
@@ -87,10 +91,18 @@ public sealed partial class SelfModel
     internal DecisionLog Decisions { get; } = new();
 
     /// <summary>
-    /// The latest signal folded out of the reorder window (null while nothing has been folded): a
-    /// signal ordered before it is beyond the reorder boundary.
+    /// The event time and id of the latest signal folded out of the reorder window (null while
+    /// nothing has been folded): a signal ordered before it is beyond the reorder boundary.
     /// </summary>
-    public Signal? FoldedThrough { get; set; }
+    /// <remarks>
+    /// The two values, not the signal: every user holds the boundary for life, and a signal object
+    /// (with its item) made at every fold only for them was Apply's one allocation of its own.
+    /// </remarks>
+    internal (long UtcTicks, string Id)? FoldedThrough
+    {
+        get => _foldedThroughId is { } id ? (_foldedThroughTicks, id) : null;
+        set => (_foldedThroughTicks, _foldedThroughId) = value is { } boundary ? (boundary.UtcTicks, boundary.Id) : (0, null);
+    }
 
     public IReadOnlyDictionary<BeliefKey, Belief> Beliefs => Current.Beliefs;
 

@@ -7,17 +7,17 @@ namespace Clarity.Engine;
 /// <summary>Interpretation in context: one signal, read against the user's history, becomes weighted evidence.</summary>
 public sealed partial class BeliefEngine
 {
-    private void Interpret(SelfModel model, ModelCore core, Signal signal, List<BeliefChange>? changes)
+    private void Interpret(SelfModel model, ModelCore core, in SignalEntry signal, List<BeliefChange>? changes)
     {
         var options = Options.Interpretation;
-        var info = _categories.Get(signal.Item.Category);
+        var info = _categories.Get(signal.Category);
         var history = core.History;
-        var ticks = signal.OccurredAt.UtcTicks;
+        var ticks = signal.UtcTicks;
         var bound = options.MaxCategoryStats;
         var leafAt = history.Touch(info.Path, ticks, bound);
         var rootAt = info.Root == info.Path ? leafAt : history.Touch(info.Root, ticks, bound);
-        var tier = Classify(info, signal.Item.Price, signal.Item.Tags, history);
-        if (signal.Item.Price is { } price)
+        var tier = Classify(info, signal.Price, signal.Tags, history);
+        if (signal.Price is { } price)
         {
             foreach (var path in info.SelfAndAncestors)
             {
@@ -36,7 +36,7 @@ public sealed partial class BeliefEngine
             case SignalType.View or SignalType.Click or SignalType.AddToCart:
                 Affinity(core, info, signal, _affinity.Weight(signal) * repeat, changes);
                 leaf.AddView(ticks);
-                root.AddResearch(signal.Item.Id, ticks);
+                root.AddResearch(signal.ItemId, ticks);
                 Engaged(history, ref root);
                 if (core.Beliefs.ContainsKey(info.SatiationKey))
                 {
@@ -80,14 +80,14 @@ public sealed partial class BeliefEngine
         history.EndSignal();
     }
 
-    private void Purchase(ModelCore core, CategoryInfo info, ref CategoryStats leaf, ref CategoryStats root, Signal signal, PriceTier? tier,
+    private void Purchase(ModelCore core, CategoryInfo info, ref CategoryStats leaf, ref CategoryStats root, in SignalEntry signal, PriceTier? tier,
         double repeat, List<BeliefChange>? changes)
     {
         var options = Options.Interpretation;
         var history = core.History;
-        var ticks = signal.OccurredAt.UtcTicks;
+        var ticks = signal.UtcTicks;
         history.LastPurchaseCategory = info.Path;
-        history.LastPurchaseItem = signal.Item.Id;
+        history.LastPurchaseItem = signal.ItemId;
         history.LastPurchaseTicks = ticks;
         // A gift, or a purchase in a part of the catalogue the user never engaged with while engaging
         // elsewhere, says nothing about the buyer's own tastes.
@@ -156,10 +156,10 @@ public sealed partial class BeliefEngine
         leaf.RecordPurchase(ticks);
     }
 
-    private void Replenishment(ModelCore core, CategoryInfo info, ref CategoryStats leaf, Signal signal, List<BeliefChange>? changes)
+    private void Replenishment(ModelCore core, CategoryInfo info, ref CategoryStats leaf, in SignalEntry signal, List<BeliefChange>? changes)
     {
         var options = Options.Interpretation;
-        var interval = signal.OccurredAt.UtcTicks - leaf.LastPurchaseTicks;
+        var interval = signal.UtcTicks - leaf.LastPurchaseTicks;
         double effect;
         string note;
         if (leaf.IntervalCount == 0)
@@ -187,7 +187,7 @@ public sealed partial class BeliefEngine
         belief.ExpectedAt = signal.OccurredAt.AddTicks((long)mean);
     }
 
-    private void Streak(ModelCore core, CategoryInfo info, ref CategoryStats root, Signal signal, List<BeliefChange>? changes)
+    private void Streak(ModelCore core, CategoryInfo info, ref CategoryStats root, in SignalEntry signal, List<BeliefChange>? changes)
     {
         var options = Options.Interpretation;
         if (string.Equals(root.StreakGenre, info.Genre, StringComparison.Ordinal))
@@ -235,7 +235,7 @@ public sealed partial class BeliefEngine
         }
     }
 
-    private void Affinity(ModelCore core, CategoryInfo info, Signal signal, double weight, List<BeliefChange>? changes)
+    private void Affinity(ModelCore core, CategoryInfo info, in SignalEntry signal, double weight, List<BeliefChange>? changes)
     {
         if (weight == 0)
         {
@@ -258,7 +258,7 @@ public sealed partial class BeliefEngine
     /// (support = its count, against = the others' counts), so the three confidences always sum to 1.
     /// Positive weight counts for <paramref name="tier"/>; negative weight moves that mass to the other two.
     /// </summary>
-    private void Tier(ModelCore core, CategoryInfo info, PriceTier tier, double weight, Signal signal, List<BeliefChange>? changes)
+    private void Tier(ModelCore core, CategoryInfo info, PriceTier tier, double weight, in SignalEntry signal, List<BeliefChange>? changes)
     {
         for (var i = 0; i < info.TierKeys.Length; i++)
         {
@@ -333,11 +333,11 @@ public sealed partial class BeliefEngine
     /// engagement with a boosted item supports them, an ignored impression or a dismissal of it
     /// contradicts them, engagement with a demoted item contradicts the demotion.
     /// </summary>
-    private void Feedback(SelfModel model, ModelCore core, Signal signal, List<BeliefChange>? changes)
+    private void Feedback(SelfModel model, ModelCore core, in SignalEntry signal, List<BeliefChange>? changes)
     {
         if (signal.Ctx.DecisionId is not { } decisionId
             || model.Decisions.Find(decisionId) is not { } decision
-            || !decision.Drivers.TryGetValue(signal.Item.Id, out var drivers))
+            || !decision.Drivers.TryGetValue(signal.ItemId, out var drivers))
         {
             return;
         }
@@ -392,12 +392,12 @@ public sealed partial class BeliefEngine
     }
 
     // (type, item, session or UTC day): the unit within which repeats saturate.
-    private static long RepeatKey(Signal signal)
+    private static long RepeatKey(in SignalEntry signal)
     {
         var session = signal.Ctx.SessionId is { } id
             ? StableHash(id)
-            : signal.OccurredAt.UtcTicks / TimeSpan.TicksPerDay;
-        return (StableHash(signal.Item.Id) * 31 + session) * 31 + (long)signal.Type;
+            : signal.UtcTicks / TimeSpan.TicksPerDay;
+        return (StableHash(signal.ItemId) * 31 + session) * 31 + (long)signal.Type;
     }
 
     // FNV-1a: stable across processes (string.GetHashCode is randomised per process).

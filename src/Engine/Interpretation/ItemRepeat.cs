@@ -12,27 +12,27 @@ namespace Clarity.Engine;
 /// </summary>
 public sealed partial class BeliefEngine
 {
-    private void ItemRepeat(ModelCore core, Signal signal, List<BeliefChange>? changes)
+    private void ItemRepeat(ModelCore core, in SignalEntry signal, List<BeliefChange>? changes)
     {
         var options = Options.Interpretation;
         if (options.MaxItemStats == 0)
         {
             return;
         }
-        var ticks = signal.OccurredAt.UtcTicks;
-        ref var item = ref core.History.TouchItem(signal.Item.Id, ticks, options.MaxItemStats);
+        var ticks = signal.UtcTicks;
+        ref var item = ref core.History.TouchItem(signal.ItemId, ticks, options.MaxItemStats);
         if (item.PurchaseCount == 0 && options.ItemFirstPurchaseSupport > 0)
         {
             // Where most purchases are re-stocking (a tenant's setting), a first purchase already
             // hints at the next; the belief stays weak until the item is actually bought again.
-            AddEvidence(core, ItemSubjects.Replenishment(signal.Item.Id), signal, options.ItemFirstPurchaseSupport, changes, "bought this item");
+            AddEvidence(core, ItemSubjects.Replenishment(signal.ItemId), signal, options.ItemFirstPurchaseSupport, changes, "bought this item");
         }
         // Another line of the same item at the same instant (one basket) is not a repeat.
         else if (item.PurchaseCount > 0 && ticks > item.LastPurchaseTicks && options.ItemRepeatSupport > 0)
         {
             var interval = ticks - item.LastPurchaseTicks;
             var count = item.PurchaseCount + 1;
-            if (AddEvidence(core, ItemSubjects.Replenishment(signal.Item.Id), signal, options.ItemRepeatSupport, changes,
+            if (AddEvidence(core, ItemSubjects.Replenishment(signal.ItemId), signal, options.ItemRepeatSupport, changes,
                     $"bought this item for the {Ordinal(count)} time") is { } belief)
             {
                 var mean = (item.MeanIntervalTicks * item.IntervalCount + interval) / (item.IntervalCount + 1);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Clarity.Engine.Signals;
 
 namespace Clarity.Engine.Interpretation;
 
@@ -24,16 +23,14 @@ public static class Memory
 
     public static string Export(SelfModel model) => model.Window.Count > 0
         ? ExportDocument(model.Current.History, model.Window.Key(model.Window.Count - 1))
-        : ExportDocument(model.Current.History, Boundary(model.FoldedThrough));
+        : ExportDocument(model.Current.History, model.FoldedThrough);
 
     /// <summary>
     /// The memory of the folded state only (what the signals that left the reorder window built),
     /// for a snapshot that also stores <see cref="SelfModel.WindowSignals"/>: imported, then
     /// <see cref="BeliefEngine.RestoreWindow"/>, it gives back the model with its window intact.
     /// </summary>
-    public static string ExportFolded(SelfModel model) => ExportDocument(model.Folded.History, Boundary(model.FoldedThrough));
-
-    private static (long UtcTicks, string Id)? Boundary(Signal? signal) => signal is null ? null : (signal.OccurredAt.UtcTicks, signal.Id);
+    public static string ExportFolded(SelfModel model) => ExportDocument(model.Folded.History, model.FoldedThrough);
 
     private static string ExportDocument(History history, (long UtcTicks, string Id)? boundary)
     {
@@ -98,9 +95,7 @@ public static class Memory
         model.Current.History = history;
         model.Folded.History = history.Share();
         model.Window.Clear();
-        model.FoldedThrough = document.BoundaryTicks is { } ticks && document.BoundaryId is { } id
-            ? new Signal(id, SignalType.View, new DateTimeOffset(ticks, TimeSpan.Zero), new ItemRef("", ""))
-            : null;
+        model.FoldedThrough = document.BoundaryTicks is { } ticks && document.BoundaryId is { } id ? (ticks, id) : null;
         return true;
     }
 }
