@@ -3,14 +3,22 @@ using Clarity.Engine.Signals;
 namespace Clarity.Engine.Tests;
 
 /// <summary>
-/// The apply budget of PERFORMANCE.md says "no allocation beyond the evidence it records": these
-/// count the bytes the engine allocates (exact, unlike a duration) for signals that record no new
-/// evidence object (no note, no new belief) in a model in steady state.
+/// The apply budget of PERFORMANCE.md says "no allocation beyond the evidence it records", and
+/// memory per active user is a budget too: these count bytes (exact, unlike a duration).
 /// </summary>
 public sealed class AllocationTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 1, 10, 0, 0, TimeSpan.Zero);
 
+    [Fact]
+    public void The_reorder_window_stores_a_signal_in_72_bytes()
+    {
+        // Every active user holds up to 64 of them; the interpreters read this form in place, so
+        // avoiding an allocation per signal must not have cost a wider entry.
+        Assert.Equal(72, System.Runtime.CompilerServices.Unsafe.SizeOf<SignalEntry>());
+    }
+
+    /// <summary>For signals that record no new evidence object (no note, no new belief) in a model in steady state.</summary>
     [Fact]
     public void Applying_in_order_signals_to_a_model_in_steady_state_allocates_nothing()
     {
