@@ -62,12 +62,24 @@ public sealed class CategoryInfo
 }
 
 /// <summary>A shared, bounded cache of <see cref="CategoryInfo"/> by path; safe for concurrent grains.</summary>
-internal sealed class CategoryIndex(InterpretationOptions options)
+internal sealed class CategoryIndex
 {
     // Categories are a tenant's tree: thousands, not millions. The bound stops a hostile client from
     // growing the cache without limit; beyond it infos are computed per call.
     private const int MaxCached = 100_000;
+    private readonly InterpretationOptions _options;
     private readonly ConcurrentDictionary<string, CategoryInfo> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CategoryInfo>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
+
+    public CategoryIndex(InterpretationOptions options)
+    {
+        _options = options;
+        _bySpan = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>As <see cref="Get(string)"/> for a path inside a longer string (a price-tier subject's scope), without cutting it out when cached.</summary>
+    public CategoryInfo Get(ReadOnlySpan<char> path) =>
+        _bySpan.TryGetValue(path, out var info) ? info : Get(path.ToString());
 
     public CategoryInfo Get(string path)
     {
@@ -75,7 +87,7 @@ internal sealed class CategoryIndex(InterpretationOptions options)
         {
             return info;
         }
-        info = new CategoryInfo(path, options);
+        info = new CategoryInfo(path, _options);
         if (_cache.Count < MaxCached)
         {
             _cache.TryAdd(path, info);
@@ -101,6 +113,15 @@ public static class PriceTiers
         PriceTier.Budget => "budget",
         PriceTier.Mid => "mid",
         _ => "premium",
+    };
+
+    /// <summary>The tier named by <see cref="Wire"/>.</summary>
+    internal static PriceTier FromWire(ReadOnlySpan<char> wire) => wire switch
+    {
+        "budget" => PriceTier.Budget,
+        "mid" => PriceTier.Mid,
+        "premium" => PriceTier.Premium,
+        _ => throw new ArgumentException($"Not a price tier: {wire}.", nameof(wire)),
     };
 
     /// <summary>A price-tier belief's subject: "premium@home".</summary>

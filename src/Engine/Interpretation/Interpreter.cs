@@ -359,7 +359,9 @@ public sealed partial class BeliefEngine
         {
             return;
         }
-        var note = $"feedback on {decisionId}";
+        // Made once and only when a belief records it: a signal answering a decision is the common
+        // case after a rerank, and the note is all of its evidence that needs a new object.
+        string? note = null;
         foreach (var driver in drivers)
         {
             if (driver.Key.Kind == BeliefKind.Satiation || !core.Beliefs.ContainsKey(driver.Key))
@@ -374,13 +376,14 @@ public sealed partial class BeliefEngine
             }
             if (driver.Key.Kind == BeliefKind.PriceTier)
             {
-                var at = driver.Key.Subject.IndexOf('@', StringComparison.Ordinal);
-                var tier = PriceTiers.All.First(t => driver.Key.Subject.AsSpan(0, at).SequenceEqual(t.Wire()));
-                Tier(core, _categories.Get(driver.Key.Subject[(at + 1)..]), tier, effect, signal, changes);
+                // "<tier>@<scope>", read in place (no substring, no closure per driver).
+                var subject = driver.Key.Subject.AsSpan();
+                var at = subject.IndexOf('@');
+                Tier(core, _categories.Get(subject[(at + 1)..]), PriceTiers.FromWire(subject[..at]), effect, signal, changes);
             }
             else
             {
-                AddEvidence(core, driver.Key, signal, effect, changes, note);
+                AddEvidence(core, driver.Key, signal, effect, changes, note ??= $"feedback on {decisionId}");
             }
         }
     }

@@ -33,7 +33,7 @@ public sealed partial class BeliefEngine
             var interval = ticks - item.LastPurchaseTicks;
             var count = item.PurchaseCount + 1;
             if (AddEvidence(core, ItemSubjects.Replenishment(signal.ItemId), signal, options.ItemRepeatSupport, changes,
-                    $"bought this item for the {Ordinal(count)} time") is { } belief)
+                    $"bought this item for the {count}{OrdinalSuffix(count)} time") is { } belief)
             {
                 var mean = (item.MeanIntervalTicks * item.IntervalCount + interval) / (item.IntervalCount + 1);
                 belief.ExpectedAt = signal.OccurredAt.AddTicks((long)mean);
@@ -45,15 +45,16 @@ public sealed partial class BeliefEngine
         }
     }
 
-    private static string Ordinal(int n) => (n % 100) switch
+    // A suffix rather than the whole ordinal: the note is then made as one string, not two.
+    private static string OrdinalSuffix(int n) => (n % 100) switch
     {
-        11 or 12 or 13 => $"{n}th",
+        11 or 12 or 13 => "th",
         _ => (n % 10) switch
         {
-            1 => $"{n}st",
-            2 => $"{n}nd",
-            3 => $"{n}rd",
-            _ => $"{n}th",
+            1 => "st",
+            2 => "nd",
+            3 => "rd",
+            _ => "th",
         },
     };
 }
