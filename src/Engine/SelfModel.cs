@@ -194,11 +194,51 @@ public sealed partial class SelfModel
         folded.Source = belief.Source;
         if (dropEvidence)
         {
+            // The trail stays as the user saw it: evidence still in the window is cut off at the
+            // next rebuild (a late signal, a restore), so the folded copy carries it.
+            folded.RestoreTrail(belief.Trail);
             folded.Support = default;
             folded.Against = default;
             folded.Observations = 0;
             folded.Contradictions = 0;
             folded.Holds = belief.Holds;
+        }
+    }
+
+    /// <summary>
+    /// The beliefs whose status last reported (by housekeeping, as a decay to dormant) differs from
+    /// their own status. Not part of the stored form (a restart may report a transition again), but
+    /// a host that keeps the model in memory in a compact form restores them with
+    /// <see cref="RestoreReportedStatuses"/>, so a rebuilt model reports exactly what it would have.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<BeliefKey, BeliefStatus>> ReportedStatusesThatDiffer()
+    {
+        List<KeyValuePair<BeliefKey, BeliefStatus>>? differ = null;
+        foreach (var belief in Current.Beliefs.Values)
+        {
+            if (belief.ReportedStatus != belief.Status)
+            {
+                (differ ??= []).Add(new(belief.Key, belief.ReportedStatus));
+            }
+        }
+        return differ ?? (IReadOnlyList<KeyValuePair<BeliefKey, BeliefStatus>>)[];
+    }
+
+    /// <summary>
+    /// Sets the reported status of every current belief: the one given (from
+    /// <see cref="ReportedStatusesThatDiffer"/>), else the belief's own status. Call after the
+    /// model, its decisions and its window were restored.
+    /// </summary>
+    public void RestoreReportedStatuses(IEnumerable<KeyValuePair<BeliefKey, BeliefStatus>> differing)
+    {
+        var reported = differing.ToDictionary(d => d.Key, d => d.Value);
+        foreach (var belief in Current.Beliefs.Values.ToList())
+        {
+            var status = reported.TryGetValue(belief.Key, out var given) ? given : belief.Status;
+            if (belief.ReportedStatus != status)
+            {
+                Current.Own(belief).ReportedStatus = status;
+            }
         }
     }
 

@@ -19,6 +19,8 @@ public sealed class SelfModelEvents : IDisposable
     private readonly Counter<long> _suppressed;
     private readonly Counter<long> _candidates;
     private readonly Counter<long> _snapshots;
+    private readonly Counter<long> _compactions;
+    private readonly Counter<long> _rebuilds;
 
     public SelfModelEvents()
     {
@@ -29,6 +31,8 @@ public sealed class SelfModelEvents : IDisposable
         _candidates = _meter.CreateCounter<long>("clarity.rerank.candidates", description: "Candidates received by reranks");
         _suppressed = _meter.CreateCounter<long>("clarity.rerank.suppressed", description: "Candidates suppressed by reranks");
         _snapshots = _meter.CreateCounter<long>("clarity.snapshots", description: "Self-model snapshots written behind the signal log");
+        _compactions = _meter.CreateCounter<long>("clarity.selfmodels.compacted", description: "Idle self-models folded into compact bytes in memory");
+        _rebuilds = _meter.CreateCounter<long>("clarity.selfmodels.rebuilt", description: "Compacted self-models rebuilt for a call or housekeeping");
     }
 
     /// <summary>Raised after a housekeeping pass, with the grain key and what changed (possibly nothing).</summary>
@@ -81,6 +85,24 @@ public sealed class SelfModelEvents : IDisposable
 
     public void OnActivated(string grainKey, long snapshotPosition, IReadOnlyList<State.LoggedSignal> replayed) =>
         Activated?.Invoke(grainKey, snapshotPosition, [.. replayed.Select(r => r.Position)]);
+
+    /// <summary>Raised when an idle activation folded its model into compact bytes, with the grain key and their length.</summary>
+    public event Action<string, int>? Compacted;
+
+    public void OnCompacted(string grainKey, int bytes)
+    {
+        _compactions.Add(1);
+        Compacted?.Invoke(grainKey, bytes);
+    }
+
+    /// <summary>Raised when a compacted activation rebuilt its model (for a call or housekeeping), with the grain key.</summary>
+    public event Action<string>? Rebuilt;
+
+    public void OnRebuilt(string grainKey)
+    {
+        _rebuilds.Add(1);
+        Rebuilt?.Invoke(grainKey);
+    }
 
     public void Dispose() => _meter.Dispose();
 }

@@ -11,19 +11,21 @@ public sealed partial class SelfModelGrain
 {
     public Task<BeliefView?> GetBeliefAsync(string beliefId, DateTimeOffset? asOf)
     {
-        var at = asOf ?? clock.GetUtcNow();
-        return Task.FromResult(_model.Find(beliefId) is { } belief ? engine.Evaluate(belief, at).ToDetailView() : null);
+        var now = Called();
+        var at = asOf ?? now;
+        return Task.FromResult(Model.Find(beliefId) is { } belief ? engine.Evaluate(belief, at).ToDetailView() : null);
     }
 
     public Task<BeliefView?> ConfirmAsync(string beliefId) =>
-        CorrectAsync(now => engine.Confirm(_model, beliefId, now), "confirmed");
+        CorrectAsync(now => engine.Confirm(Model, beliefId, now), "confirmed");
 
     public Task<BeliefView?> RejectAsync(string beliefId) =>
-        CorrectAsync(now => engine.Reject(_model, beliefId, now), "rejected");
+        CorrectAsync(now => engine.Reject(Model, beliefId, now), "rejected");
 
     public async Task<bool> ForgetAsync(string beliefId)
     {
-        if (!engine.Forget(_model, beliefId, clock.GetUtcNow()))
+        var now = Called();
+        if (!engine.Forget(Model, beliefId, now))
         {
             return false;
         }
@@ -34,11 +36,11 @@ public sealed partial class SelfModelGrain
 
     public async Task<SelfModelView> StateAsync(IReadOnlyList<StatedAnswer> answers)
     {
-        var now = clock.GetUtcNow();
+        var now = Called();
         var keys = answers.Select(a => (Key: ToKey(a.Kind, a.Subject), a.Holds)).ToList();
         foreach (var (key, holds) in keys)
         {
-            engine.State(_model, key, holds, now);
+            engine.State(Model, key, holds, now);
         }
         if (keys.Count > 0)
         {
@@ -49,8 +51,9 @@ public sealed partial class SelfModelGrain
 
     public Task<IReadOnlyList<StatementRank>> RankStatementsAsync(IReadOnlyList<StatementTargetData> statements)
     {
+        var now = Called();
         var targets = statements.Select(s => new StatementTarget(s.StatementId, ToKey(s.Kind, s.Subject))).ToList();
-        IReadOnlyList<StatementRank> ranked = [.. engine.RankStatements(_model, targets, clock.GetUtcNow()).Select(v => new StatementRank
+        IReadOnlyList<StatementRank> ranked = [.. engine.RankStatements(Model, targets, now).Select(v => new StatementRank
         {
             StatementId = v.StatementId,
             Value = v.Value,
@@ -69,8 +72,10 @@ public sealed partial class SelfModelGrain
     {
         // Nothing of the user stays in memory: even if storage fails below, the next call starts
         // from what storage holds, and a retried erase finishes the job.
+        Called();
         await _snapshotWrite;
-        _model = new SelfModel();
+        _live = new SelfModel();
+        _compact = null;
         _logPosition = 0;
         _savedChanges = _changes;
         _dirtySince = null;
@@ -91,15 +96,15 @@ public sealed partial class SelfModelGrain
 
     public async Task<SelfModelExport> ExportAsync()
     {
-        var now = clock.GetUtcNow();
+        var now = Called();
         var logged = await log.ReadAsync(_tenantId, _userId);
         await RestoreDecisionsAsync();
         return new SelfModelExport
         {
             UserId = _userId,
             ExportedAt = now,
-            Beliefs = [.. engine.Evaluate(_model, now).Select(b => b.ToDetailView())],
-            EvidenceCutoffs = [.. _model.EvidenceCutoffs.OrderBy(c => c.Value).Select(c => new EvidenceCutoffView
+            Beliefs = [.. engine.Evaluate(Model, now).Select(b => b.ToDetailView())],
+            EvidenceCutoffs = [.. Model.EvidenceCutoffs.OrderBy(c => c.Value).Select(c => new EvidenceCutoffView
             {
                 BeliefId = c.Key.Id(),
                 Kind = c.Key.Kind.Wire(),
@@ -108,21 +113,21 @@ public sealed partial class SelfModelGrain
             })],
             Signals = new SignalSummaryView
             {
-                Count = _model.SignalCount,
-                FirstAt = _model.FirstSignalAt,
-                LastAt = _model.LastSignalAt,
+                Count = Model.SignalCount,
+                FirstAt = Model.FirstSignalAt,
+                LastAt = Model.LastSignalAt,
                 // The log is what deduplicates (the engine's in-memory set is usually off in a
                 // silo): its newest ids, in the order they were accepted.
                 RecentIds = [.. logged.TakeLast(ExportedRecentIds).Select(l => l.Signal.Id)],
             },
             SignalLog = [.. logged.Select(l => l.Signal)],
-            Decisions = [.. _model.RecordedDecisions.Select(d => d.ToView())],
+            Decisions = [.. Model.RecordedDecisions.Select(d => d.ToView())],
         };
     }
 
     private async Task<BeliefView?> CorrectAsync(Func<DateTimeOffset, BeliefSnapshot?> correct, string what)
     {
-        var now = clock.GetUtcNow();
+        var now = Called();
         if (correct(now) is not { } corrected)
         {
             return null;
@@ -138,7 +143,7 @@ public sealed partial class SelfModelGrain
     private async Task SaveNowAsync()
     {
         await _snapshotWrite;
-        var snapshot = _model.ToState();
+        var snapshot = Model.ToState();
         snapshot.LogPosition = _logPosition;
         var previous = state.State;
         state.State = snapshot;

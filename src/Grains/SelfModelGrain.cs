@@ -38,6 +38,14 @@ public sealed class SelfModelGrainOptions
     /// whole state: a user with a few signals a minute is not rewritten every period. Default 5 minutes.
     /// </summary>
     public TimeSpan SnapshotMaxAge { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// An activation that has had no call for this long keeps its user as one compressed byte array
+    /// instead of the live model (about a fifth of the memory) and rebuilds the model at the next
+    /// call, in microseconds and without storage (Orleans deactivates an idle grain much later, and
+    /// its reactivation reads storage). Zero turns it off. Default 2 minutes.
+    /// </summary>
+    public TimeSpan CompactAfter { get; set; } = TimeSpan.FromMinutes(2);
 }
 
 /// <summary>
@@ -54,17 +62,25 @@ public sealed partial class SelfModelGrain(
     ISignalLog log,
     IDecisionStore decisions,
     BeliefEngine engine,
+    SelfModelCompactor compactor,
     TimeProvider clock,
     IOptions<SelfModelGrainOptions> options,
     SelfModelEvents events,
     ILogger<SelfModelGrain> logger) : Grain, ISelfModelGrain
 {
     private readonly Reranker _reranker = new(engine);
-    private SelfModel _model = new();
+
+    // The live model, or null while the activation has been idle long enough to hold it compacted
+    // (see SelfModelGrainOptions.CompactAfter): every use goes through Model, which rebuilds it.
+    private SelfModel? _live = new();
+    private byte[]? _compact;
+    private DateTimeOffset _lastCallAt;
+
+    private SelfModel Model => _live ?? Rebuild();
     private string _tenantId = "";
     private string _userId = "";
 
-    // The highest log position applied to _model, and how much changed since the last snapshot.
+    // The highest log position applied to Model, and how much changed since the last snapshot.
     private long _logPosition;
     private int _signalsSinceSnapshot;
     // Bumped by every change; the state needs writing while it differs from what the last written
@@ -100,7 +116,8 @@ public sealed partial class SelfModelGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         (_tenantId, _userId) = SelfModelKey.Parse(this.GetPrimaryKeyString());
-        _model = state.State.ToModel(engine.Options);
+        _live = state.State.ToModel(engine.Options);
+        _lastCallAt = clock.GetUtcNow();
         _logPosition = state.State.LogPosition;
         var window = state.State.WindowSignals(engine);
         ReleaseSnapshot();
@@ -118,6 +135,7 @@ public sealed partial class SelfModelGrain(
 
     public async Task<IngestResult> IngestAsync(IReadOnlyList<SignalData> signals)
     {
+        Called();
         ValidateBatch(signals);
         await PrepareFeedbackAsync(signals.Select(s => s.Context?.DecisionId));
         // The log decides what is new (unique per tenant, user and signal id), durably and across
@@ -142,7 +160,7 @@ public sealed partial class SelfModelGrain(
             {
                 continue;
             }
-            engine.Apply(_model, signals[i].ToSignal(engine), changes);
+            engine.Apply(Model, signals[i].ToSignal(engine), changes);
             _logPosition = Math.Max(_logPosition, position);
             accepted++;
         }
@@ -165,8 +183,9 @@ public sealed partial class SelfModelGrain(
 
     public Task<SelfModelView> GetSelfModelAsync(DateTimeOffset? asOf)
     {
-        var at = asOf ?? clock.GetUtcNow();
-        var evaluated = engine.Evaluate(_model, at);
+        var now = Called();
+        var at = asOf ?? now;
+        var evaluated = engine.Evaluate(Model, at);
         var beliefs = new BeliefView[evaluated.Count];
         for (var i = 0; i < beliefs.Length; i++)
         {
@@ -177,22 +196,23 @@ public sealed partial class SelfModelGrain(
 
     public Task<RerankResponse> RerankAsync(RerankCall request)
     {
+        var now = Called();
         if (request.Candidates.Count > engine.Options.Rerank.MaxCandidates)
         {
             throw new ArgumentException($"At most {engine.Options.Rerank.MaxCandidates} candidates are allowed per request.", nameof(request));
         }
-        var at = request.AsOf ?? clock.GetUtcNow();
+        var at = request.AsOf ?? now;
         // Seeded by tenant and user (with the request and the model, inside the engine), so the same
         // request on the same self-model answers the same, exploration included.
-        var decision = _reranker.Decide(_model, new RerankRequest(
+        var decision = _reranker.Decide(Model, new RerankRequest(
             Candidates(request.Candidates),
             at,
             request.Context,
             request.OptimizeFor,
             request.Limit,
             this.GetPrimaryKeyString()));
-        var isNew = _model.FindDecision(decision.Id) is null;
-        engine.Record(_model, decision);
+        var isNew = Model.FindDecision(decision.Id) is null;
+        engine.Record(Model, decision);
         if (isNew && engine.Options.Rerank.MaxDecisions > 0)
         {
             _unsavedDecisions.Add(decision);
@@ -218,12 +238,13 @@ public sealed partial class SelfModelGrain(
 
     public async Task<DecisionView?> GetDecisionAsync(string decisionId)
     {
-        if (_model.FindDecision(decisionId) is { } recent)
+        Called();
+        if (Model.FindDecision(decisionId) is { } recent)
         {
             return recent.ToView();
         }
         await RestoreDecisionsAsync();
-        return _model.FindDecision(decisionId)?.ToView();
+        return Model.FindDecision(decisionId)?.ToView();
     }
 
     // A tick runs whichever of the two schedules is due (housekeeping first, as its snapshot may
@@ -243,6 +264,11 @@ public sealed partial class SelfModelGrain(
             {
                 await WriteBehindTickAsync(cancellationToken);
             }
+            // Last: housekeeping rebuilds a compacted model, which is then folded again.
+            if (CompactAt is { } compactAt && IsDue(compactAt))
+            {
+                Compact();
+            }
         }
         finally
         {
@@ -259,13 +285,49 @@ public sealed partial class SelfModelGrain(
     private TimeSpan UntilNextTick()
     {
         var next = _writeBehindAt is { } writeBehindAt && writeBehindAt < _housekeepAt ? writeBehindAt : _housekeepAt;
+        if (CompactAt is { } compactAt && compactAt < next)
+        {
+            next = compactAt;
+        }
         var due = next - clock.GetUtcNow();
         return due > TimeSpan.Zero ? due : TimeSpan.Zero;
     }
 
+    // A call moves the instant only forward: the timer is not re-armed per call, a tick that comes
+    // too early finds the model used since and arms itself for the new instant.
+    private DateTimeOffset? CompactAt =>
+        _live is not null && options.Value.CompactAfter > TimeSpan.Zero ? _lastCallAt + options.Value.CompactAfter : null;
+
+    // Every grain call starts here: it keeps the model live for CompactAfter more.
+    private DateTimeOffset Called() => _lastCallAt = clock.GetUtcNow();
+
+    // Unwritten state and decisions need nothing: a snapshot of a compacted model is written from
+    // its bytes (see SnapshotIfChangedAsync), and unwritten decisions stay in their list until the
+    // write-behind writes them.
+    private void Compact()
+    {
+        _compact = compactor.Compact(_live!, _logPosition);
+        _live = null;
+        events.OnCompacted(this.GetPrimaryKeyString(), _compact.Length);
+    }
+
+    private SelfModel Rebuild()
+    {
+        var model = compactor.Rebuild(_compact!);
+        _live = model;
+        _compact = null;
+        events.OnRebuilt(this.GetPrimaryKeyString());
+        if (!_ticking)
+        {
+            // The timer was armed for the next housekeeping or write-behind; compaction is due sooner.
+            _timer?.Change(UntilNextTick(), Timeout.InfiniteTimeSpan);
+        }
+        return model;
+    }
+
     private async Task HousekeepAsync(CancellationToken cancellationToken)
     {
-        var changes = engine.Housekeep(_model, clock.GetUtcNow());
+        var changes = engine.Housekeep(Model, clock.GetUtcNow());
         if (changes.Count > 0)
         {
             _changes++;
@@ -289,11 +351,11 @@ public sealed partial class SelfModelGrain(
         }
         if (window.Count > 0)
         {
-            engine.RestoreWindow(_model, window);
+            engine.RestoreWindow(Model, window);
         }
         foreach (var entry in tail)
         {
-            engine.Apply(_model, entry.Signal.ToSignal(engine));
+            engine.Apply(Model, entry.Signal.ToSignal(engine));
             _logPosition = Math.Max(_logPosition, entry.Position);
         }
         // A short tail is cheaper to replay again at the next activation than to write now: a
@@ -396,7 +458,7 @@ public sealed partial class SelfModelGrain(
                 continue;
             }
             unsaved |= _unsavedDecisions.Exists(d => d.Id == id);
-            missing |= _model.FindDecision(id) is null;
+            missing |= Model.FindDecision(id) is null;
         }
         if (unsaved)
         {
@@ -421,7 +483,7 @@ public sealed partial class SelfModelGrain(
         async Task RestoreAsync()
         {
             var stored = await decisions.ReadAsync(_tenantId, _userId, engine.Options.Rerank.MaxDecisions);
-            engine.RestoreDecisions(_model, stored.Select(d => DecisionPayload.Deserialize(d.Payload)));
+            engine.RestoreDecisions(Model, stored.Select(d => DecisionPayload.Deserialize(d.Payload)));
         }
     }
 
@@ -441,7 +503,8 @@ public sealed partial class SelfModelGrain(
         {
             return;
         }
-        var snapshot = _model.ToState();
+        // A compacted model is written from its bytes: the write-behind does not rebuild an idle user.
+        var snapshot = _live is { } live ? live.ToState() : compactor.State(_compact!);
         var position = snapshot.LogPosition = _logPosition;
         var changes = _changes;
         var signals = _signalsSinceSnapshot;

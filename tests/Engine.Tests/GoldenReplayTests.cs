@@ -21,7 +21,7 @@ namespace Clarity.Engine.Tests;
 /// </remarks>
 public sealed class GoldenReplayTests
 {
-    private const string ExpectedDigest = "F4C3EDD5273A2307C946F88276B173BC7C773637C4C088BC77BBBA9BE1699186";
+    private const string ExpectedDigest = "BDED7E1A4387957BAA2AA0CA8E43AA74C0E4A6E510D30807B1AD0AC6DBB368CA";
 
     [Fact]
     public void The_golden_replay_is_byte_identical()

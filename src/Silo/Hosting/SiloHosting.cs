@@ -83,6 +83,7 @@ public static class SiloHosting
         builder.Services.AddSingleton(engineOptions);
         builder.Services.AddSingleton<BeliefEngine>();
         builder.Services.AddSingleton<SelfModelEvents>();
+        builder.Services.AddSingleton<SelfModelCompactor>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.Configure<SelfModelGrainOptions>(builder.Configuration.GetSection("Clarity:Grains"));
         builder.Services.AddSingleton(builder.Configuration.GetSection("Clarity:SignalLog").Get<SignalLogOptions>() ?? new());
