@@ -51,6 +51,9 @@ public sealed class LoadToolSmokeTests
             Assert.All(report.Memory.Skip(1), m => Assert.True(m.BytesPerUser > 0, m.Name));
             // The signal count is calibrated on one user, so others hold about, not exactly, the target.
             Assert.All(report.Memory.Skip(1), m => Assert.True(m.BeliefsPerUser > 0, m.Name));
+            // The same users measured again once compacted (a second silo): every one was compacted
+            // (the probe waits for that) into a compact form of some bytes.
+            Assert.All(report.Memory.Skip(1), m => Assert.True(m.CompactedBytesPerUser is { } c && double.IsFinite(c) && m.CompactFormBytes > 0, m.Name));
         }
         finally
         {
