@@ -307,7 +307,18 @@ public sealed partial class SelfModelGrain(
     // write-behind writes them.
     private void Compact()
     {
-        _compact = compactor.Compact(_live!, _logPosition);
+        try
+        {
+            _compact = compactor.Compact(_live!, _logPosition);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Stays live (nothing is lost) and tries again after another idle period, not at once:
+            // a due compaction that keeps failing would otherwise re-arm the timer for now.
+            logger.LogWarning(exception, "Compacting the idle self-model of {UserId} failed; it stays live", _userId);
+            _lastCallAt = clock.GetUtcNow();
+            return;
+        }
         _live = null;
         events.OnCompacted(this.GetPrimaryKeyString(), _compact.Length);
     }
