@@ -24,7 +24,6 @@ internal sealed class PostgresServer : IAsyncDisposable
             Port = port,
             Username = "postgres",
             Database = "clarity",
-            MaxPoolSize = 200,
         }.ConnectionString;
     }
 

@@ -74,6 +74,8 @@ public static class SiloHosting
         var engineOptions = new EngineOptions { RecentSignalIds = 0 };
         builder.Configuration.GetSection("Clarity:Engine").Bind(engineOptions);
         errors.AddRange(engineOptions.Validate());
+        var logOptions = builder.Configuration.GetSection("Clarity:SignalLog").Get<SignalLogOptions>() ?? new();
+        errors.AddRange(logOptions.Validate());
         if (errors.Count > 0)
         {
             throw new ClarityConfigurationException(errors);
@@ -86,7 +88,7 @@ public static class SiloHosting
         builder.Services.AddSingleton<SelfModelCompactor>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.Configure<SelfModelGrainOptions>(builder.Configuration.GetSection("Clarity:Grains"));
-        builder.Services.AddSingleton(builder.Configuration.GetSection("Clarity:SignalLog").Get<SignalLogOptions>() ?? new());
+        builder.Services.AddSingleton(logOptions);
 
         if (options.UsesPostgres)
         {

@@ -9,6 +9,27 @@ public sealed class SignalLogOptions
 {
     /// <summary>Most rows one multi-row append carries. Default 2000.</summary>
     public int MaxRowsPerAppend { get; set; } = 2000;
+
+    /// <summary>
+    /// Most flushes in flight at once; unset, the store's own bound (PostgreSQL 2, SQLite 1). Fewer
+    /// flushes carry more rows each, and on a small server a commit's fixed cost, not its rows, is
+    /// most of what a one-signal append costs PostgreSQL; more help only a server with the cores and
+    /// disks to commit several at once.
+    /// </summary>
+    public int? MaxConcurrentFlushes { get; set; }
+
+    /// <summary>One message per invalid setting, naming the key.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (MaxRowsPerAppend < 1)
+        {
+            yield return $"Clarity:SignalLog:MaxRowsPerAppend must be at least 1 (got {MaxRowsPerAppend}).";
+        }
+        if (MaxConcurrentFlushes < 1)
+        {
+            yield return $"Clarity:SignalLog:MaxConcurrentFlushes must be at least 1 when set (got {MaxConcurrentFlushes}).";
+        }
+    }
 }
 
 /// <summary>
@@ -41,7 +62,7 @@ public sealed partial class GroupCommitSignalLog : ISignalLog, IAsyncDisposable
         _store = store;
         _logger = logger;
         _maxRows = Math.Max(1, options.MaxRowsPerAppend);
-        _slots = new SemaphoreSlim(Math.Max(1, store.MaxConcurrentAppends));
+        _slots = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentFlushes ?? store.MaxConcurrentAppends));
         _pump = Task.Run(PumpAsync);
     }
 
