@@ -19,7 +19,14 @@ public sealed class ClarityProcess : IAsyncDisposable
         _process = process;
         _process.OutputDataReceived += (_, e) => OnLine(e.Data);
         _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        _process.Exited += (_, _) => _started.TrySetException(new InvalidOperationException($"{Name} exited before it started:{Environment.NewLine}{Output}"));
+        // Exited can be raised before the last output lines were read; WaitForExit() without a
+        // timeout returns only once both redirected streams reached their end, so the message
+        // carries what the process printed on its way out (on a busy machine it used to be empty).
+        _process.Exited += (_, _) => _ = Task.Run(() =>
+        {
+            _process.WaitForExit();
+            _started.TrySetException(new InvalidOperationException($"{Name} exited before it started:{Environment.NewLine}{Output}"));
+        });
     }
 
     public string Name { get; }
