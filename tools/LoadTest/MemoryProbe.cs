@@ -80,11 +80,12 @@ internal static class MemoryProbe
             await ActivateFloorsAsync(grains, "warm", 50, cancellationToken);
 
             var results = new List<MemoryResult>();
-            long before;
+            // Activated in both silos, so that the silo's own tables (directory, caches) have grown
+            // alike when the self-models are measured: their growth is part of each figure.
+            var before = FullHeap();
+            await ActivateFloorsAsync(grains, "floor", users, cancellationToken);
             if (!compact)
             {
-                before = FullHeap();
-                await ActivateFloorsAsync(grains, "floor", users, cancellationToken);
                 results.Add(new("trivial grain, 20 small records (floor)", 0, users, 0, (FullHeap() - before) / (double)users));
             }
             foreach (var beliefs in new[] { 20, 100 })
