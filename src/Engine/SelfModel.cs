@@ -181,6 +181,16 @@ public sealed partial class SelfModel
         {
             return;
         }
+        if (dropEvidence)
+        {
+            // All of a rejected belief's evidence, the window's included, occurred at or before its
+            // cutoff, so a rebuild (a late signal, a restore, a compacted model's next use) replays
+            // none of it onto the folded copy: that copy is the belief as rejected, whole (trail,
+            // last observed, status). Copying only the word and the emptied masses left a rebuild
+            // showing the folded evidence's last-observed instant and status instead.
+            Folded.Beliefs[belief.Key] = belief.Clone();
+            return;
+        }
         if (!Folded.Beliefs.TryGetValue(belief.Key, out var folded))
         {
             folded = new Belief(belief.Key, belief.FirstObservedAt);
@@ -192,17 +202,6 @@ public sealed partial class SelfModel
         }
         folded.Correction = belief.Correction;
         folded.Source = belief.Source;
-        if (dropEvidence)
-        {
-            // The trail stays as the user saw it: evidence still in the window is cut off at the
-            // next rebuild (a late signal, a restore), so the folded copy carries it.
-            folded.RestoreTrail(belief.Trail);
-            folded.Support = default;
-            folded.Against = default;
-            folded.Observations = 0;
-            folded.Contradictions = 0;
-            folded.Holds = belief.Holds;
-        }
     }
 
     /// <summary>

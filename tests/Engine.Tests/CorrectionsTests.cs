@@ -81,6 +81,26 @@ public sealed class CorrectionsTests
     }
 
     [Fact]
+    public void A_rejected_belief_built_in_the_reorder_window_is_unchanged_by_a_rebuild()
+    {
+        // Both purchases are still in the reorder window when the user rejects the belief, so the
+        // folded state has no knife evidence; a late signal then rebuilds the current state from it.
+        var model = KnifeBuyer();
+        Engine.Reject(model, Knives.Id(), Now);
+        var before = Describe(model.Beliefs[Knives]);
+
+        Assert.True(Engine.Apply(model, Make(SignalType.View, "books/fiction", T0.AddHours(12), id: "late")));
+
+        Assert.Equal(before, Describe(model.Beliefs[Knives]));
+        Assert.Equal(T0.AddDays(1), model.Beliefs[Knives].LastObservedAt);
+    }
+
+    private static string Describe(Belief b) =>
+        $"first {b.FirstObservedAt:o} last {b.LastObservedAt:o} status {b.Status} holds {b.Holds} source {b.Source} " +
+        $"verdict {b.Correction?.Verdict} observations {b.Observations}/{b.Contradictions} support {b.Support} against {b.Against} " +
+        $"expected {b.ExpectedAt:o} trail {string.Join(",", b.Trail.Select(t => t.SignalId))}";
+
+    [Fact]
     public void Only_clearly_new_evidence_brings_a_rejected_belief_back_as_a_new_inference()
     {
         var model = KnifeBuyer();

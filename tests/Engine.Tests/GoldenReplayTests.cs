@@ -21,7 +21,7 @@ namespace Clarity.Engine.Tests;
 /// </remarks>
 public sealed class GoldenReplayTests
 {
-    private const string ExpectedDigest = "BDED7E1A4387957BAA2AA0CA8E43AA74C0E4A6E510D30807B1AD0AC6DBB368CA";
+    private const string ExpectedDigest = "7D27E8B303321FC1043C08E3687959CFB43B4C56CA3F8C2D18E41CC238563EF9";
 
     [Fact]
     public void The_golden_replay_is_byte_identical()

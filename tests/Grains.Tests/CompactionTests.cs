@@ -125,6 +125,37 @@ public sealed class CompactionTests(ClusterFixture fixture)
         Assert.Equal(2, recorder.Count(key, EventKind.Compacted));
     }
 
+    [Fact]
+    public async Task A_rejected_belief_with_evidence_in_the_reorder_window_reads_and_decays_as_its_live_twins()
+    {
+        using var recorder = new EventRecorder(fixture.Events);
+        var (user, key) = NewUser("rejected");
+        var (twin, twinKey) = NewUser("rejected-twin");
+        var now = fixture.Clock.GetUtcNow();
+        foreach (var grain in new[] { user, twin })
+        {
+            await grain.IngestAsync(History(now));
+            // Fiction: two signals folded out of the window (ten and nine days ago), the last
+            // purchase still in it (two days ago), so the folded state holds an older copy.
+            var fiction = (await grain.GetSelfModelAsync(null)).Beliefs.Single(b => b.Kind == "affinity" && b.Subject == "books/fiction");
+            Assert.Equal(now.AddDays(-2), fiction.LastObservedAt);
+            Assert.NotNull(await grain.RejectAsync(fiction.Id));
+        }
+
+        await CompactOneOfAsync(recorder, key, twin);
+
+        Assert.Equal(await ViewAsync(twin), await ViewAsync(user));
+        var id = (await twin.GetSelfModelAsync(null)).Beliefs.Single(b => b.Kind == "affinity" && b.Subject == "books/fiction").Id;
+        Assert.Equal(Json((await twin.GetBeliefAsync(id, null))!), Json((await user.GetBeliefAsync(id, null))!));
+
+        // Housekeeping reports the rejected belief's transitions alike (it was active when rejected).
+        var housekept = (recorder.Count(key, EventKind.Housekept), recorder.Count(twinKey, EventKind.Housekept));
+        fixture.Clock.Advance(Options.HousekeepingPeriod);
+        await recorder.UntilAsync(key, EventKind.Housekept, housekept.Item1 + 1);
+        await recorder.UntilAsync(twinKey, EventKind.Housekept, housekept.Item2 + 1);
+        Assert.Equal(recorder.Housekept(twinKey)[^1], recorder.Housekept(key)[^1]);
+    }
+
     private static async Task AssertSameExportAsync(ISelfModelGrain user, ISelfModelGrain twin)
     {
         var expected = await twin.ExportAsync();
