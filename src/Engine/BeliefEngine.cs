@@ -333,8 +333,9 @@ public sealed partial class BeliefEngine
     {
         var changes = new List<BeliefChange>();
         var ticks = now.UtcTicks;
-        // Pruning removes a belief from the folded and the current state; a signal still in the
-        // window would bring it back at the next rebuild (a late signal, or a restore from a snapshot).
+        // Pruning removes a belief from the folded and the current state; one that a signal still in
+        // the window built would come back at the next rebuild, so it waits (see HasWindowEvidence).
+        // Signals older than the window's span leave it first.
         Fold(model, ticks);
         List<BeliefKey>? prune = null;
         foreach (var belief in model.Beliefs.Values)
@@ -347,7 +348,8 @@ public sealed partial class BeliefEngine
                 model.Current.Own(belief).ReportedStatus = status;
                 changes.Add(new BeliefChange(status == BeliefStatus.Active ? ChangeKind.Activated : ChangeKind.Dormant, belief.Id, belief.Key));
             }
-            if (status == BeliefStatus.Dormant && belief.Source == BeliefSource.Inferred && evidence < kind.PruneBelowEvidence)
+            if (status == BeliefStatus.Dormant && belief.Source == BeliefSource.Inferred && evidence < kind.PruneBelowEvidence
+                && !HasWindowEvidence(model, belief))
             {
                 (prune ??= []).Add(belief.Key);
             }
@@ -363,6 +365,25 @@ public sealed partial class BeliefEngine
             }
         }
         return changes;
+    }
+
+    // Evidence from a signal still in the reorder window: pruned now, the belief would come back at
+    // the next rebuild (a late signal, a restore, a compacted model's next use), shown again and
+    // pruned and reported again, so it waits until those signals are folded. Such evidence is the
+    // newest entry of the current trail, which the folded copy then lacks.
+    private static bool HasWindowEvidence(SelfModel model, Belief belief)
+    {
+        if (model.Window.Count == 0)
+        {
+            return false;
+        }
+        if (!model.Folded.Beliefs.TryGetValue(belief.Key, out var folded))
+        {
+            return true;
+        }
+        var current = belief.Trail;
+        var before = folded.Trail;
+        return current.Count > 0 && (before.Count == 0 || current[0] != before[0]);
     }
 
     private void EnforceBound(SelfModel model, DateTimeOffset now, List<BeliefChange>? changes)

@@ -21,7 +21,7 @@ namespace Clarity.Engine.Tests;
 /// </remarks>
 public sealed class GoldenReplayTests
 {
-    private const string ExpectedDigest = "7D27E8B303321FC1043C08E3687959CFB43B4C56CA3F8C2D18E41CC238563EF9";
+    private const string ExpectedDigest = "994DD19F8693A52CA2C69D1095595F2CC29CD801C31647B38EFB21E16A5DB4C2";
 
     [Fact]
     public void The_golden_replay_is_byte_identical()

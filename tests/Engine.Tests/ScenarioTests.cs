@@ -189,6 +189,32 @@ public sealed class ScenarioTests
     }
 
     [Fact]
+    public void An_emptied_belief_is_pruned_once_and_no_rebuild_brings_it_back()
+    {
+        var model = GenreAlternatorOnAStreak(Engine, T0);
+        var changedAt = T0.AddDays(10);
+        Engine.Apply(model, Make(SignalType.Consume, "movies/comedy", changedAt, item: "film-change", value: 0.9));
+        var key = new BeliefKey(BeliefKind.Variety, "movies/prestige-drama");
+        var pruned = 0;
+
+        // Dormant with no evidence, and built by the streak's signals, still in the reorder window.
+        // A rebuild (here a late signal; in a silo also a restore or a compacted model's next use)
+        // replays them: a belief pruned while they are there comes back, to be pruned and reported again.
+        Housekeep(changedAt.AddHours(1));
+        Engine.Apply(model, Make(SignalType.View, "books/fiction", changedAt.AddHours(-30), id: "late"));
+        var later = changedAt.AddDays(8);
+        Housekeep(later);
+        Engine.Apply(model, Make(SignalType.View, "books/fiction", later.AddDays(-1), id: "late-2"));
+        Engine.Apply(model, Make(SignalType.View, "books/fiction", later.AddDays(-2), id: "late-3"));
+        Housekeep(later.AddHours(1));
+
+        Assert.Equal(1, pruned);
+        Assert.False(model.Beliefs.ContainsKey(key));
+
+        void Housekeep(DateTimeOffset at) => pruned += Engine.Housekeep(model, at).Count(c => c.Kind == ChangeKind.Pruned && c.Key == key);
+    }
+
+    [Fact]
     public void An_alternator_whose_streak_runs_past_the_usual_length_reads_as_settling_on_the_genre()
     {
         var model = GenreAlternatorOnAStreak(Engine, T0);

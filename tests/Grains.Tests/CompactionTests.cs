@@ -156,6 +156,45 @@ public sealed class CompactionTests(ClusterFixture fixture)
         Assert.Equal(recorder.Housekept(twinKey)[^1], recorder.Housekept(key)[^1]);
     }
 
+    [Fact]
+    public async Task A_belief_housekeeping_would_prune_reads_as_on_its_live_twin_once_compacted()
+    {
+        using var recorder = new EventRecorder(fixture.Events);
+        var (user, key) = NewUser("pruned");
+        var (twin, twinKey) = NewUser("pruned-twin");
+        var now = fixture.Clock.GetUtcNow();
+        // A genre alternator on a three-film streak, then a change of genre a day ago: the belief
+        // about the ended streak is emptied (dormant, no evidence) while its films are still in the
+        // reorder window, which a compacted user's rebuild replays.
+        string[] genres = ["comedy", "drama", "thriller", "comedy", "documentary", "drama", "sci-fi", "comedy", "prestige-drama", "prestige-drama", "prestige-drama"];
+        var start = now.AddDays(-11);
+        SignalData[] films =
+        [
+            .. genres.Select((genre, i) => Signal($"f{i}", "consume", "movies/" + genre, start.AddHours(20 * (i + 1)), value: 0.95)),
+            Signal("change", "consume", "movies/comedy", now.AddDays(-1), value: 0.9),
+        ];
+        foreach (var grain in new[] { user, twin })
+        {
+            await grain.IngestAsync(films);
+            Assert.Contains((await grain.GetSelfModelAsync(null)).Beliefs, b => b.Kind == "variety" && b.Subject == "movies/prestige-drama");
+        }
+
+        // Through a housekeeping pass, the twin called every CompactAfter / 2 so that it stays live.
+        var until = now + Options.HousekeepingPeriod + TimeSpan.FromSeconds(1);
+        while (fixture.Clock.GetUtcNow() < until)
+        {
+            fixture.Clock.Advance(Options.CompactAfter / 2);
+            await twin.GetSelfModelAsync(null);
+        }
+        await recorder.UntilAsync(key, EventKind.Housekept, 1);
+        await recorder.UntilAsync(twinKey, EventKind.Housekept, 1);
+        await recorder.UntilAsync(key, EventKind.Compacted, 2);
+        Assert.Equal(0, recorder.Count(twinKey, EventKind.Compacted));
+
+        Assert.Equal(await ViewAsync(twin), await ViewAsync(user));
+        Assert.Equal(recorder.Housekept(twinKey)[0], recorder.Housekept(key)[0]);
+    }
+
     private static async Task AssertSameExportAsync(ISelfModelGrain user, ISelfModelGrain twin)
     {
         var expected = await twin.ExportAsync();
