@@ -11,7 +11,7 @@ public interface IFloorGrain : IGrainWithStringKey
     [Alias("Ingest")]
     Task<IngestResult> IngestAsync([Immutable] IReadOnlyList<SignalData> signals);
 
-    /// <summary>Up to 20 small records: the counted categories.</summary>
+    /// <summary>20 small records: the counted categories (at most 20), then fixed fillers.</summary>
     [Alias("Read")]
     [Orleans.Concurrency.ReadOnly]
     Task<IReadOnlyList<FloorEntry>> ReadAsync();
