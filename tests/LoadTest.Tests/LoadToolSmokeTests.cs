@@ -16,8 +16,9 @@ public sealed class LoadToolSmokeTests
     public async Task QuickRunAgainstAGatewayWritesAReportWithEverySection()
     {
         var output = Path.Combine(Path.GetTempPath(), "clarity-loadtest-smoke-" + Guid.NewGuid().ToString("N"));
-        var port = GatewayProcess.FreePort();
-        await using var app = new FloorsGateway(port);
+        var ports = GatewayProcess.FreePorts(3);
+        var port = ports[0];
+        await using var app = new FloorsGateway(ports);
         app.StartServer();
         try
         {
@@ -69,14 +70,21 @@ public sealed class LoadToolSmokeTests
     {
         private readonly string _data = Path.Combine(Path.GetTempPath(), "clarity-loadtest-gw-" + Guid.NewGuid().ToString("N"));
 
-        public FloorsGateway(int port) => UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, port));
+        private readonly int[] _ports;
+
+        /// <param name="ports">Distinct: HTTP, silo and silo gateway.</param>
+        public FloorsGateway(int[] ports)
+        {
+            _ports = ports;
+            UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, ports[0]));
+        }
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Development");
             builder.UseSetting("Clarity:DataDirectory", _data);
-            builder.UseSetting("Clarity:SiloPort", GatewayProcess.FreePort().ToString(CultureInfo.InvariantCulture));
-            builder.UseSetting("Clarity:GatewayPort", GatewayProcess.FreePort().ToString(CultureInfo.InvariantCulture));
+            builder.UseSetting("Clarity:SiloPort", _ports[1].ToString(CultureInfo.InvariantCulture));
+            builder.UseSetting("Clarity:GatewayPort", _ports[2].ToString(CultureInfo.InvariantCulture));
             builder.UseSetting("Clarity:Benchmark:Floors", "true");
             builder.UseSetting("Clarity:RateLimits:Enabled", "false");
         }

@@ -78,8 +78,8 @@ internal sealed class GatewayProcess : IAsyncDisposable
         TextWriter log,
         CancellationToken cancellationToken)
     {
-        var port = FreePort();
-        var url = new Uri($"http://127.0.0.1:{port}");
+        var ports = FreePorts(3);
+        var url = new Uri($"http://127.0.0.1:{ports[0]}");
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = dataDirectory,
@@ -94,8 +94,8 @@ internal sealed class GatewayProcess : IAsyncDisposable
         env["ASPNETCORE_ENVIRONMENT"] = "Development";
         env["DOTNET_ENVIRONMENT"] = "Development";
         env["Clarity__DataDirectory"] = Path.Combine(dataDirectory, "data");
-        env["Clarity__SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
-        env["Clarity__GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
+        env["Clarity__SiloPort"] = ports[1].ToString(CultureInfo.InvariantCulture);
+        env["Clarity__GatewayPort"] = ports[2].ToString(CultureInfo.InvariantCulture);
         env["Clarity__Benchmark__Floors"] = "true";
         // The load tool measures capacity, not the per-tenant quota (1,000 req/s by default);
         // --set Clarity:RateLimits:Enabled=true measures with it.
@@ -197,10 +197,31 @@ internal sealed class GatewayProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    public static int FreePort()
+    public static int FreePort() => FreePorts(1)[0];
+
+    /// <summary>
+    /// Distinct free loopback ports: every listener stays open until all are picked, because ports
+    /// picked one at a time can repeat (a gateway once got the same silo and gateway port and refused to start).
+    /// </summary>
+    public static int[] FreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = new List<TcpListener>(count);
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listeners.Add(listener);
+                listener.Start();
+            }
+            return [.. listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            foreach (var listener in listeners)
+            {
+                listener.Dispose();
+            }
+        }
     }
 }

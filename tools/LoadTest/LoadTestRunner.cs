@@ -79,7 +79,7 @@ internal static class LoadTestRunner
             }
             if (usesPostgres && !options.SkipScale)
             {
-                report.Scale = await ScaleProbe.RunAsync("PostgreSQL", connectionString,
+                report.Scale = await ScaleProbe.RunAsync("PostgreSQL", connectionString, server?.PostmasterPid,
                     () => GatewayProcess.StartAsync(dll, temp.Path, connectionString, options.GatewaySettings, log, cancellationToken),
                     options, log, cancellationToken);
                 scaleDone = true;
@@ -89,7 +89,7 @@ internal static class LoadTestRunner
         {
             using var temp = new TempDirectory("scale");
             report.Notes.Add("The many-users probe ran on the embedded store because this build has no PostgreSQL storage.");
-            report.Scale = await ScaleProbe.RunAsync("embedded store (SQLite)", null,
+            report.Scale = await ScaleProbe.RunAsync("embedded store (SQLite)", null, null,
                 () => GatewayProcess.StartAsync(dll, temp.Path, null, options.GatewaySettings, log, cancellationToken),
                 options, log, cancellationToken);
         }

@@ -56,12 +56,13 @@ internal static class MemoryProbe
     private static async Task<IReadOnlyList<MemoryResult>> MeasureAsync(int users, bool compact, TextWriter log, CancellationToken cancellationToken)
     {
         var directory = Path.Combine(Path.GetTempPath(), "clarity-perf-mem-" + Guid.NewGuid().ToString("N")[..8]);
+        var ports = GatewayProcess.FreePorts(2);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Clarity:DataDirectory"] = directory,
-            ["Clarity:SiloPort"] = GatewayProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Clarity:GatewayPort"] = GatewayProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Clarity:SiloPort"] = ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Clarity:GatewayPort"] = ports[1].ToString(System.Globalization.CultureInfo.InvariantCulture),
             // Activation here is a batch job on a shared machine, not a latency measurement.
             ["Clarity:CallTimeout"] = "00:02:00",
             ["Clarity:Grains:CompactAfter"] = compact ? CompactAfter.ToString() : "00:00:00",
