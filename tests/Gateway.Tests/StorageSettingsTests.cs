@@ -4,7 +4,7 @@ using Npgsql;
 
 namespace Clarity.Gateway.Tests;
 
-/// <summary>How ConnectionStrings:Clarity and Clarity:MaxPoolSize bound a process's PostgreSQL connections.</summary>
+/// <summary>How ConnectionStrings:Clarity and Clarity:MaxPoolSize shape a process's PostgreSQL pools.</summary>
 public sealed class StorageSettingsTests
 {
     private static ClarityHostOptions Read(params (string Key, string Value)[] settings) =>
@@ -42,6 +42,28 @@ public sealed class StorageSettingsTests
 
         Assert.Contains(invalid.Validate(), e => e.Contains("Clarity:MaxPoolSize", StringComparison.Ordinal));
         Assert.Equal("Host=db", invalid.ConnectionString);
+    }
+
+    [Fact]
+    public void Pooled_connections_keep_their_session_and_prepare_repeated_statements_by_default()
+    {
+        var parsed = new NpgsqlConnectionStringBuilder(Read(("ConnectionStrings:Clarity", "Host=db")).ConnectionString);
+
+        Assert.True(parsed.NoResetOnClose);
+        Assert.Equal(16, parsed.MaxAutoPrepare);
+        Assert.Equal(2, parsed.AutoPrepareMinUsages);
+    }
+
+    [Theory]
+    [InlineData("No Reset On Close=false;Max Auto Prepare=4;Auto Prepare Min Usages=5")]
+    [InlineData("NoResetOnClose=false;MaxAutoPrepare=4;AutoPrepareMinUsages=5")]
+    public void The_operators_own_reset_and_prepare_settings_win(string settings)
+    {
+        var parsed = new NpgsqlConnectionStringBuilder(Read(("ConnectionStrings:Clarity", "Host=db;" + settings)).ConnectionString);
+
+        Assert.False(parsed.NoResetOnClose);
+        Assert.Equal(4, parsed.MaxAutoPrepare);
+        Assert.Equal(5, parsed.AutoPrepareMinUsages);
     }
 
     [Fact]
