@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Clarity.Gateway.Tests.Infrastructure;
 using Npgsql;
 
 namespace Clarity.Cluster.Tests;
@@ -105,28 +104,8 @@ public sealed class PostgresServer : IAsyncLifetime
         }
     }
 
-    // Ports this test process already handed out. The OS can pick the same free port twice in a
-    // row once the first listener closed, and a silo given the same silo and gateway port refuses
-    // to start, so a port is never handed out twice.
-    private static readonly HashSet<int> HandedOut = [];
-
-    /// <summary>A TCP port free right now on the loopback interface (the OS picks it), never one handed out before.</summary>
-    public static int FreePort()
-    {
-        lock (HandedOut)
-        {
-            while (true)
-            {
-                using var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-                if (HandedOut.Add(port))
-                {
-                    return port;
-                }
-            }
-        }
-    }
+    /// <summary>A loopback TCP port free right now, never one handed out before in this test process.</summary>
+    public static int FreePort() => LoopbackPorts.Next();
 }
 
 [CollectionDefinition(Name)]

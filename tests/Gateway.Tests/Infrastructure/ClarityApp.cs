@@ -1,8 +1,6 @@
 extern alias gateway;
 
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -119,26 +117,6 @@ public sealed class ClarityApp : WebApplicationFactory<gateway::Program>
         GC.SuppressFinalize(this);
     }
 
-    // Ports this test process already handed out. The OS can pick the same free port twice in a
-    // row once the first listener closed, and a silo given the same silo and gateway port refuses
-    // to start, so a port is never handed out twice.
-    private static readonly HashSet<int> HandedOut = [];
-
-    /// <summary>A TCP port free right now on the loopback interface (the OS picks it), never one handed out before.</summary>
-    public static int FreePort()
-    {
-        lock (HandedOut)
-        {
-            while (true)
-            {
-                using var listener = new TcpListener(IPAddress.Loopback, 0);
-                listener.Start();
-                var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-                if (HandedOut.Add(port))
-                {
-                    return port;
-                }
-            }
-        }
-    }
+    /// <summary>A loopback TCP port free right now, never one handed out before in this test process.</summary>
+    public static int FreePort() => LoopbackPorts.Next();
 }
