@@ -11,10 +11,10 @@ public sealed class SignalLogOptions
     public int MaxRowsPerAppend { get; set; } = 2000;
 
     /// <summary>
-    /// Most flushes in flight at once; unset, the store's own bound (PostgreSQL 2, SQLite 1). Fewer
-    /// flushes carry more rows each, and on a small server a commit's fixed cost, not its rows, is
-    /// most of what a one-signal append costs PostgreSQL; more help only a server with the cores and
-    /// disks to commit several at once.
+    /// Most flushes in flight at once; unset, the store's own bound (1 on PostgreSQL and SQLite).
+    /// Fewer flushes carry more rows each, and on a small server a commit's fixed cost, not its rows,
+    /// is most of what a one-signal append costs PostgreSQL; more help only a server with the cores
+    /// and disks to commit several at once.
     /// </summary>
     public int? MaxConcurrentFlushes { get; set; }
 

@@ -20,8 +20,11 @@ public sealed record DecisionWrite(string TenantId, string UserId, IReadOnlyList
 /// </summary>
 public interface ISignalLogStore
 {
-    /// <summary>How many appends may run at once (PostgreSQL gains from a few; SQLite has one writer).</summary>
+    /// <summary>How many log appends may run at once, unless configured (SQLite has one writer).</summary>
     int MaxConcurrentAppends { get; }
+
+    /// <summary>How many decision writes may run at once; by default as many as appends.</summary>
+    int MaxConcurrentDecisionWrites => MaxConcurrentAppends;
 
     Task<IReadOnlyList<LogInserted>> AppendAsync(IReadOnlyList<LogRow> rows, CancellationToken cancellationToken);
 
@@ -77,7 +80,7 @@ public sealed partial class DecisionStore : IDecisionStore, IAsyncDisposable
     {
         _store = store;
         _logger = logger;
-        _slots = new SemaphoreSlim(Math.Max(1, store.MaxConcurrentAppends));
+        _slots = new SemaphoreSlim(Math.Max(1, store.MaxConcurrentDecisionWrites));
         _pump = Task.Run(PumpAsync);
     }
 
