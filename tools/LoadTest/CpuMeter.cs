@@ -33,6 +33,22 @@ internal sealed class CpuMeter(int gatewayPid, int? postmasterPid)
         return (FromTicks(gateway), FromTicks(postgres));
     }
 
+    /// <summary>
+    /// CPU per item, in microseconds, spent since <paramref name="before"/> (a <see cref="Read"/>):
+    /// per signal, candidate or request, so that runs of different throughput compare. Null without
+    /// items; PostgreSQL's is null when the meter has no server to read.
+    /// </summary>
+    public CpuCost? PerItemSince((TimeSpan Gateway, TimeSpan Postgres) before, double items)
+    {
+        if (items <= 0)
+        {
+            return null;
+        }
+        var after = Read();
+        double PerItem(TimeSpan spent) => spent.TotalMicroseconds / items;
+        return new CpuCost(PerItem(after.Gateway - before.Gateway), postmasterPid is null ? null : PerItem(after.Postgres - before.Postgres));
+    }
+
     private static TimeSpan FromTicks(long ticks) => TimeSpan.FromSeconds(ticks / TicksPerSecond);
 
     private static long? Ticks(int pid, bool children) => Fields(pid) is { Length: > 20 } fields ? Sum(fields, children) : null;
@@ -67,3 +83,6 @@ internal sealed class CpuMeter(int gatewayPid, int? postmasterPid)
         }
     }
 }
+
+/// <summary>CPU time per item in microseconds: the gateway's, and PostgreSQL's when the tool started the server (its postmaster pid is known).</summary>
+internal readonly record struct CpuCost(double Gateway, double? Postgres);

@@ -168,12 +168,11 @@ internal static class LoadTestRunner
                         var before = cpu?.Read();
                         var result = await LoadLoop.RunAsync(clients[c], n => w.Request(workloads, n), c, options.RunTime, options.MaxRequestsPerRun, cancellationToken);
                         series.Single(s => s.Name == w.Name && s.Concurrency == c).Runs.Add(result);
-                        if (cpu?.Read() is { } after && before is { } start && result.Requests > 0)
+                        var items = (double)result.Requests * w.Items;
+                        if (before is { } start && cpu!.PerItemSince(start, items) is { } cost)
                         {
-                            // Per item (signal, candidate, request), so that runs of different throughput compare.
-                            var items = (double)result.Requests * w.Items;
                             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                                $"    {w.Name}, {c} connections: {items / result.Elapsed.TotalSeconds:0} {w.Unit}/s, CPU per item: gateway {(after.Gateway - start.Gateway).TotalMicroseconds / items:0.0} us, PostgreSQL {(after.Postgres - start.Postgres).TotalMicroseconds / items:0.0} us"));
+                                $"    {w.Name}, {c} connections: {items / result.Elapsed.TotalSeconds:0} {w.Unit}/s, CPU per item: gateway {cost.Gateway:0.0} us, PostgreSQL {cost.Postgres ?? 0:0.0} us"));
                         }
                     }
                 }
@@ -182,11 +181,11 @@ internal static class LoadTestRunner
                     var before = cpu?.Read();
                     var result = await PostgresFloor.RunAsync(postgres!, options.RunTime, options.MaxRequestsPerRun, cancellationToken);
                     rawFloor.Runs.Add(result);
-                    if (cpu?.Read() is { } after && before is { } start && result.Requests > 0)
+                    var rows = (double)result.Requests * PostgresFloor.RowsPerStatement;
+                    if (before is { } start && cpu!.PerItemSince(start, rows) is { } cost)
                     {
-                        var rows = (double)result.Requests * PostgresFloor.RowsPerStatement;
                         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"    {RawPostgres}: {rows / result.Elapsed.TotalSeconds:0} rows/s, CPU per row: PostgreSQL {(after.Postgres - start.Postgres).TotalMicroseconds / rows:0.0} us"));
+                            $"    {RawPostgres}: {rows / result.Elapsed.TotalSeconds:0} rows/s, CPU per row: PostgreSQL {cost.Postgres ?? 0:0.0} us"));
                     }
                 }
             }

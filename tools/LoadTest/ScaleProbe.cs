@@ -71,9 +71,6 @@ internal sealed record ColdRound(int Round, bool FloorFirst, int Members, RunRes
     public double Ratio => Clarity.RequestsPerSecond / Math.Max(0.001, Floor.RequestsPerSecond);
 }
 
-/// <summary>CPU time per item in microseconds: the gateway's, and PostgreSQL's when the tool started the server (its postmaster pid is known).</summary>
-internal readonly record struct CpuCost(double Gateway, double? Postgres);
-
 /// <summary>
 /// Many users with state in the store and a working set of active ones. On PostgreSQL the
 /// population is written straight into the signal log through the production log store
@@ -160,12 +157,7 @@ internal static class ScaleProbe
             {
                 var before = cpu?.Read();
                 var run = await LoadLoop.RunAsync(client, request, 64, sliceLimit, count, cancellationToken);
-                if (cpu?.Read() is not { } after || before is not { } begin || run.Requests == 0)
-                {
-                    return (run, null);
-                }
-                double PerRead(TimeSpan spent) => spent.TotalMicroseconds / run.Requests;
-                return (run, new CpuCost(PerRead(after.Gateway - begin.Gateway), postmasterPid is null ? null : PerRead(after.Postgres - begin.Postgres)));
+                return (run, before is { } begin ? cpu!.PerItemSince(begin, run.Requests) : null);
             }
 
             result.FloorActivations = new Series(store, "floor: first activation of a stored trivial grain", 64, 1, "activations");
