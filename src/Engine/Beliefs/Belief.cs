@@ -54,7 +54,8 @@ public sealed partial class Belief
     // signal touched (about a third of Apply's time once many users' models no longer fit in cache).
     private TrailEntry _newest;
     private TrailEntry[] _older = [];
-    private int _trailCount;
+    // Both within TrailLength's bound (at most 1,000): two shorts cost what one int did.
+    private short _trailCount;
     private short _olderStart;
     private long _firstUtcTicks;
     private long _lastUtcTicks;
@@ -199,7 +200,7 @@ public sealed partial class Belief
         {
             // The first entry, or a bound of one: only the inline entry.
             _newest = entry;
-            _trailCount = Math.Max(_trailCount, 1);
+            _trailCount = Math.Max(_trailCount, (short)1);
             return;
         }
         if (olderAfter > _older.Length)
@@ -270,7 +271,7 @@ public sealed partial class Belief
     public void RestoreTrail(IEnumerable<TrailEntry> entries)
     {
         TrailEntry[] trail = [.. entries];
-        _trailCount = trail.Length;
+        _trailCount = checked((short)trail.Length);
         _newest = trail.Length > 0 ? trail[0] : default;
         _older = trail.Length > 1 ? trail[1..] : [];
         _olderStart = 0;
