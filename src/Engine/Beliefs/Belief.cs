@@ -51,7 +51,7 @@ public sealed partial class Belief
     // a user hold a single entry, and an array of one cost 64 bytes for its 40. The older entries
     // are a ring starting at _olderStart: in-order evidence lands in front, and shifting a full trail
     // down at every signal moved 19 entries of 40 bytes, through write barriers, for each belief the
-    // signal touched (about a third of Apply's time once many users' models no longer fit in cache).
+    // signal touched (the apply benchmark: 2.3-2.8 us before, 1.3-1.7 us after).
     private TrailEntry _newest;
     private TrailEntry[] _older = [];
     // Both within TrailLength's bound (at most 1,000): two shorts cost what one int did.
