@@ -135,6 +135,15 @@ internal sealed class Series(string phase, string name, int concurrency, int ite
 
     public List<RunResult> Runs { get; } = [];
 
+    /// <summary>CPU per item of each run, when <c>/proc</c> could be read.</summary>
+    public List<CpuCost> Costs { get; } = [];
+
+    /// <summary>Medians over the runs of each CPU figure per item; null without readings.</summary>
+    public CpuCost? Cost => Costs.Count == 0 ? null : new CpuCost(
+        Median(Costs.Select(c => c.Gateway)),
+        Costs.All(c => c.Postgres is not null) ? Median(Costs.Select(c => c.Postgres!.Value)) : null,
+        Costs.All(c => c.Machine is not null) ? Median(Costs.Select(c => c.Machine!.Value)) : null);
+
     public double Rate => Median(Runs.Select(r => r.RequestsPerSecond));
 
     public double ItemRate => Rate * ItemsPerRequest;

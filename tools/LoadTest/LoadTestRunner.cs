@@ -167,12 +167,14 @@ internal static class LoadTestRunner
                     {
                         var before = cpu?.Read();
                         var result = await LoadLoop.RunAsync(clients[c], n => w.Request(workloads, n), c, options.RunTime, options.MaxRequestsPerRun, cancellationToken);
-                        series.Single(s => s.Name == w.Name && s.Concurrency == c).Runs.Add(result);
+                        var figure = series.Single(s => s.Name == w.Name && s.Concurrency == c);
+                        figure.Runs.Add(result);
                         var items = (double)result.Requests * w.Items;
                         if (before is { } start && cpu!.PerItemSince(start, items) is { } cost)
                         {
+                            figure.Costs.Add(cost);
                             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                                $"    {w.Name}, {c} connections: {items / result.Elapsed.TotalSeconds:0} {w.Unit}/s, CPU per item: gateway {cost.Gateway:0.0} us, PostgreSQL {cost.Postgres ?? 0:0.0} us"));
+                                $"    {w.Name}, {c} connections: {items / result.Elapsed.TotalSeconds:0} {w.Unit}/s, CPU per item: gateway {cost.Gateway:0.0} us, PostgreSQL {cost.Postgres ?? 0:0.0} us, machine {cost.Machine ?? 0:0.0} us"));
                         }
                     }
                 }
@@ -184,8 +186,9 @@ internal static class LoadTestRunner
                     var rows = (double)result.Requests * PostgresFloor.RowsPerStatement;
                     if (before is { } start && cpu!.PerItemSince(start, rows) is { } cost)
                     {
+                        rawFloor.Costs.Add(cost);
                         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"    {RawPostgres}: {rows / result.Elapsed.TotalSeconds:0} rows/s, CPU per row: PostgreSQL {cost.Postgres ?? 0:0.0} us"));
+                            $"    {RawPostgres}: {rows / result.Elapsed.TotalSeconds:0} rows/s, CPU per row: PostgreSQL {cost.Postgres ?? 0:0.0} us, machine {cost.Machine ?? 0:0.0} us"));
                     }
                 }
             }

@@ -74,6 +74,20 @@ internal sealed class Report(LoadTestOptions options)
                 Line();
                 Line($"- {s.Name} at {s.Concurrency}: {s.Errors} errors of {s.Requests}; first: `{s.FirstError?.ReplaceLineEndings(" ")}`");
             }
+            var costed = series.Concat(raw is null ? [] : [raw]).Where(s => s.Cost is not null).ToList();
+            if (costed.Count > 0)
+            {
+                Line();
+                Line("CPU time per item in us, medians over the runs: the gateway process, PostgreSQL's processes, and the whole machine (load generator and kernel included, all cores).");
+                Line();
+                Line("| workload | conns | gateway | PostgreSQL | machine |");
+                Line("|---|---:|---:|---:|---:|");
+                foreach (var s in costed)
+                {
+                    var cost = s.Cost!.Value;
+                    Line($"| {s.Name} | {s.Concurrency} | {Us(cost.Gateway, "0.0")} | {Us(cost.Postgres, "0.0")} | {Us(cost.Machine, "0.0")} |");
+                }
+            }
         }
         Line();
 
@@ -202,6 +216,25 @@ internal sealed class Report(LoadTestOptions options)
             : phase.Series.FirstOrDefault(f => f.Name == floorName && f.Concurrency == s.Concurrency);
     }
 
+    /// <summary>
+    /// How much machine time per item a throughput budget leaves for what durability adds. At
+    /// <paramref name="ratio"/> of the floor's rate, with every core busy all the time, Clarity may
+    /// spend processors / (ratio x the floor's items/s) per item; of that, the work each item needs
+    /// anyway takes what the <paramref name="baseline"/> (the same requests into a trivial grain)
+    /// spends of the machine. Null without the machine's CPU readings.
+    /// </summary>
+    internal static DurabilityRoom? Room(int processors, double ratio, Series floor, Series baseline, Series durable)
+    {
+        if (floor.ItemRate <= 0 || baseline.Cost?.Machine is not { } spentAnyway)
+        {
+            return null;
+        }
+        var allowed = processors * 1_000_000.0 / (ratio * floor.ItemRate);
+        return new DurabilityRoom(allowed, spentAnyway, allowed - spentAnyway, durable.Cost?.Postgres);
+    }
+
+    private static string Us(double? value, string format = "0") => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
+
     private IEnumerable<(string Budget, string Measured, bool? Met)> Budgets()
     {
         string F(double value, string format = "0.00") => value.ToString(format, CultureInfo.InvariantCulture);
@@ -224,12 +257,20 @@ internal sealed class Report(LoadTestOptions options)
             if (Find("ingest, 1 signal per request") is { } one && Find("floor: trivial grain ingest, 1 signal") is { } floorOne)
             {
                 var ratio = one.Rate / floorOne.Rate;
-                yield return ($"{phase}: HTTP ingest durable, 1 signal/request >= 0.8x trivial in-memory ingest", $"{F(ratio)}x", ratio >= 0.8);
+                var room = Room(Environment.ProcessorCount, 0.8, floorOne, floorOne, one) is { } r
+                    ? $"; at 0.8x Clarity may spend {F(r.Allowed, "0")} us of machine per request, the floor's own work takes {F(r.Baseline, "0")}, leaving {F(r.Room, "0")} us for all that durability adds; PostgreSQL alone spent {Us(r.Postgres)} us" +
+                      (r.Postgres >= r.Room ? " (out of reach while PostgreSQL shares this machine)" : "")
+                    : "";
+                yield return ($"{phase}: HTTP ingest durable, 1 signal/request >= 0.8x trivial in-memory ingest", $"{F(ratio)}x{room}", ratio >= 0.8);
             }
             if (raw is not null && Find("ingest, 100 signals for 100 users") is { } batch)
             {
                 var ratio = batch.ItemRate / raw.ItemRate;
-                yield return ($"{phase}: HTTP ingest durable, batches of 100 >= 0.5x raw PostgreSQL rows/s", $"{F(ratio)}x ({F(batch.ItemRate, "0")} signals/s vs {F(raw.ItemRate, "0")} rows/s)", ratio >= 0.5);
+                var room = Find("floor: trivial grain ingest, 100 signals for 100 users") is { } fanOut && Room(Environment.ProcessorCount, 0.5, raw, fanOut, batch) is { } r
+                    ? $"; at 0.5x Clarity may spend {F(r.Allowed, "0")} us of machine per signal, the trivial fan-out takes {F(r.Baseline, "0")}, leaving {F(r.Room, "0")} us for all that durability adds; PostgreSQL spent {Us(r.Postgres)} us of it" +
+                      (r.Postgres >= r.Room ? " (out of reach while PostgreSQL shares this machine)" : "")
+                    : "";
+                yield return ($"{phase}: HTTP ingest durable, batches of 100 >= 0.5x raw PostgreSQL rows/s", $"{F(ratio)}x ({F(batch.ItemRate, "0")} signals/s vs {F(raw.ItemRate, "0")} rows/s){room}", ratio >= 0.5);
             }
         }
         if (Memory.FirstOrDefault(m => m.TargetBeliefs == 20) is { } twenty)
@@ -251,3 +292,10 @@ internal sealed class Report(LoadTestOptions options)
         yield return ("engine: apply one signal to 50 beliefs <= 2 us; rerank 100 vs 50 beliefs <= 20 us", "BenchmarkDotNet, benchmarks/Engine.Benchmarks (see docs/performance/README.md)", null);
     }
 }
+
+/// <summary>
+/// Machine time per item, in us, that a durable-ingest budget allows (<see cref="Allowed"/>), what
+/// the same requests into a trivial grain spend of it (<see cref="Baseline"/>), what is left for
+/// durability (<see cref="Room"/>), and what PostgreSQL spent per item in the durable workload.
+/// </summary>
+internal sealed record DurabilityRoom(double Allowed, double Baseline, double Room, double? Postgres);
